@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/ingest"
+)
+
+// openDB opens the configured database once for this Main.
+func (m *Main) openDB(ctx context.Context, path string) (*knowledge.DB, error) {
+	db, err := knowledge.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	m.closers = append(m.closers, db.Close)
+	return db, nil
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments, which it returns.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func (m *Main) newIngester(db *knowledge.DB) *ingest.Ingester {
+	return &ingest.Ingester{
+		Store: db,
+		Fetcher: ingest.NewFetcher(ingest.FetcherOptions{
+			Timeout:  m.Config.FetchTimeout,
+			MaxBytes: m.Config.FetchMaxBytes,
+		}),
+		Log:          m.Log,
+		MaxFileBytes: m.Config.FetchMaxBytes,
+	}
+}
+
+func (m *Main) runIngest(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	quiet := fs.Bool("quiet", false, "print only the summary")
+	inputs, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 {
+		return usagef("ingest: give at least one file, directory or URL")
+	}
+	db, err := m.openDB(ctx, m.Config.DBPath)
+	if err != nil {
+		return err
+	}
+	sum, err := m.newIngester(db).Ingest(ctx, inputs...)
+	if !*quiet {
+		for _, p := range sum.Problems {
+			fmt.Fprintf(m.Stderr, "error: %v\n", p)
+		}
+	}
+	fmt.Fprintf(m.Stdout, "ingest: %s\n", sum)
+	if err != nil {
+		return fmt.Errorf("ingest stopped: %w", err)
+	}
+	if sum.Failed > 0 {
+		return errFailed
+	}
+	return nil
+}
+
+// searchResult is one line of `attache search --json`.
+type searchResult struct {
+	Title     string    `json:"title"`
+	Source    string    `json:"source"`
+	URL       string    `json:"url"`
+	Published time.Time `json:"published"`
+	Snippet   string    `json:"snippet"`
+	Score     float64   `json:"score"`
+}
+
+func (m *Main) runSearch(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	days := fs.Int("days", 0, "only articles from the last N days")
+	source := fs.String("source", "", "only articles from this publication")
+	limit := fs.Int("limit", 10, "number of results")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSpace(strings.Join(pos, " "))
+	if query == "" {
+		return usagef("search: give a query, e.g. attache search \"Iran nuclear talks\"")
+	}
+	if *days < 0 || *limit < 1 || *limit > knowledge.MaxSearchLimit {
+		return usagef("search: --days must be 0 or more and --limit between 1 and %d", knowledge.MaxSearchLimit)
+	}
+	db, err := m.openDB(ctx, m.Config.DBPath)
+	if err != nil {
+		return err
+	}
+	opt := knowledge.SearchOptions{Source: *source, Limit: *limit}
+	if *days > 0 {
+		opt.Since = db.Now().AddDate(0, 0, -*days)
+	}
+	hits, err := db.Search(ctx, query, opt)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]searchResult, len(hits))
+		for i, h := range hits {
+			out[i] = searchResult{h.Article.Title, h.Article.Source, h.Article.URL, h.Article.Published, h.Snippet, h.Score}
+		}
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(hits) == 0 {
+		fmt.Fprintf(m.Stdout, "No stored article matches %q.\n", query)
+		return nil
+	}
+	for i, h := range hits {
+		fmt.Fprintf(m.Stdout, "%d. %s\n   %s, %s\n   %s\n   %s\n\n", i+1, h.Article.Title,
+			sourceName(h.Article), h.Article.Published.Format("2 Jan 2006"), h.Article.URL, h.Snippet)
+	}
+	return nil
+}
+
+func sourceName(a knowledge.Article) string {
+	if a.Source == "" {
+		return "unknown outlet"
+	}
+	return a.Source
+}
+
+// runDemo ingests the sample corpus into a temporary database, never the
+// user's own, and shows the main job on it.
+func (m *Main) runDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	corpus := fs.String("corpus", "sample", "the sample corpus directory")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	question := "What is Witkoff's role?"
+	if len(pos) > 0 {
+		question = strings.Join(pos, " ")
+	}
+	if _, err := os.Stat(*corpus); err != nil {
+		return usagef("demo: the sample corpus %q is not here; run from the repository root or pass --corpus DIR", *corpus)
+	}
+	dir, err := os.MkdirTemp("", "attache-demo-")
+	if err != nil {
+		return err
+	}
+	m.closers = append(m.closers, func() error { return os.RemoveAll(dir) })
+	db, err := m.openDB(ctx, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		return err
+	}
+	sum, err := m.newIngester(db).Ingest(ctx, *corpus)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "Sample corpus: %s (temporary database, removed on exit)\n\n", sum)
+	for _, p := range sum.Problems {
+		fmt.Fprintf(m.Stderr, "error: %v\n", p)
+	}
+	return m.demoAnswer(ctx, db, question)
+}
+
+// demoAnswer shows what the demo can do with the question.
+func (m *Main) demoAnswer(ctx context.Context, db *knowledge.DB, question string) error {
+	fmt.Fprintf(m.Stdout, "$ attache search %q\n\n", question)
+	hits, err := db.Search(ctx, question, knowledge.SearchOptions{Limit: 5})
+	if err != nil {
+		return err
+	}
+	for i, h := range hits {
+		fmt.Fprintf(m.Stdout, "%d. %s\n   %s, %s\n   %s\n   %s\n\n", i+1, h.Article.Title,
+			sourceName(h.Article), h.Article.Published.Format("2 Jan 2006"), h.Article.URL, h.Snippet)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the attache binary, read from the environment
+// (and a .env file). .env.example documents each one.
+type Config struct {
+	DBPath   string     // ATTACHE_DB
+	LogLevel slog.Level // ATTACHE_LOG_LEVEL
+	LogJSON  bool       // ATTACHE_LOG_FORMAT=json
+
+	OpenAIKey     string        // OPENAI_API_KEY
+	OpenAIBaseURL string        // OPENAI_BASE_URL
+	OpenAIModel   string        // OPENAI_MODEL
+	LLMTimeout    time.Duration // ATTACHE_LLM_TIMEOUT
+	PromptTokens  int           // ATTACHE_PROMPT_TOKENS
+
+	FetchTimeout  time.Duration // ATTACHE_FETCH_TIMEOUT
+	FetchMaxBytes int64         // ATTACHE_FETCH_MAX_BYTES
+}
+
+// LoadConfig reads the configuration from getenv, applying defaults. It
+// reports every malformed value at once.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		DBPath:        "attache.db",
+		OpenAIModel:   "gpt-4o-mini",
+		LLMTimeout:    45 * time.Second,
+		PromptTokens:  3000,
+		FetchTimeout:  20 * time.Second,
+		FetchMaxBytes: 10 << 20,
+	}
+	var errs []string
+	str := func(key string, dst *string) {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			*dst = v
+		}
+	}
+	dur := func(key string, dst *time.Duration) {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Sprintf("%s=%q is not a positive duration like 30s", key, v))
+				return
+			}
+			*dst = d
+		}
+	}
+	integer := func(key string, dst *int) {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				errs = append(errs, fmt.Sprintf("%s=%q is not a positive whole number", key, v))
+				return
+			}
+			*dst = n
+		}
+	}
+	str("ATTACHE_DB", &c.DBPath)
+	str("OPENAI_API_KEY", &c.OpenAIKey)
+	str("OPENAI_BASE_URL", &c.OpenAIBaseURL)
+	str("OPENAI_MODEL", &c.OpenAIModel)
+	dur("ATTACHE_LLM_TIMEOUT", &c.LLMTimeout)
+	integer("ATTACHE_PROMPT_TOKENS", &c.PromptTokens)
+	dur("ATTACHE_FETCH_TIMEOUT", &c.FetchTimeout)
+	var maxBytes int
+	integer("ATTACHE_FETCH_MAX_BYTES", &maxBytes)
+	if maxBytes > 0 {
+		c.FetchMaxBytes = int64(maxBytes)
+	}
+	if v := strings.TrimSpace(getenv("ATTACHE_LOG_LEVEL")); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Sprintf("ATTACHE_LOG_LEVEL=%q is not one of debug, info, warn, error", v))
+		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("ATTACHE_LOG_FORMAT"))); v {
+	case "", "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		errs = append(errs, fmt.Sprintf("ATTACHE_LOG_FORMAT=%q is not text or json", v))
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// LLMConfigured reports whether an OpenAI-compatible server is set up. A
+// base URL alone is enough: local servers (Ollama, llama.cpp) need no key.
+func (c Config) LLMConfigured() bool {
+	return c.OpenAIKey != "" || c.OpenAIBaseURL != ""
+}
+
+// loadDotEnv sets variables from a .env file (KEY=VALUE lines, # comments,
+// optional quotes) that are not already set in the environment. A missing
+// file is not an error.
+func loadDotEnv(path string) error {
+	f, err := os.Open(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return fmt.Errorf("%s:%d: expected KEY=VALUE", path, n)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		} else if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
+	}
+	return sc.Err()
+}

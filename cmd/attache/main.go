@@ -1,0 +1,124 @@
+// Command attache is the Attache binary: it ingests and searches diplomatic
+// news, answers questions about it with citations, and runs the Discord bot.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is main without the process: it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if err := loadDotEnv(".env"); err != nil {
+		fmt.Fprintf(stderr, "attache: %v\n", err)
+		return 2
+	}
+	cfg, err := LoadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "attache: %v\n", err)
+		return 2
+	}
+	m := NewMain(cfg, stdout, stderr)
+	defer m.Close()
+	err = m.Run(ctx, args)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "attache: %v\n", err)
+		return 2
+	case errors.Is(err, errFailed):
+		return 1 // the command already said what failed
+	default:
+		fmt.Fprintf(stderr, "attache: %v\n", err)
+		return 1
+	}
+}
+
+// Main wires the program: configuration, logger, database and the command
+// that runs. Everything it opens, Close closes.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Stdout io.Writer
+	Stderr io.Writer
+
+	closers []func() error
+}
+
+// NewMain returns a Main that logs to stderr.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.LogJSON {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	return &Main{Config: cfg, Log: slog.New(h), Stdout: stdout, Stderr: stderr}
+}
+
+// Close releases what Run opened, last opened first.
+func (m *Main) Close() error {
+	var errs []error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
+	}
+	m.closers = nil
+	return errors.Join(errs...)
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// errFailed means the command reported its failures itself.
+var errFailed = errors.New("failed")
+
+const usageText = `Attache briefs you on diplomatic news, with citations.
+
+Usage:
+  attache demo                       ingest the sample corpus into a temporary database and ask a question
+  attache ingest PATH|URL ...        store articles from files, directories, feeds and web pages
+  attache search QUERY [--days N] [--source S] [--limit K] [--json]
+  attache help                       this text
+
+Settings come from the environment or a .env file; see .env.example.
+`
+
+// Run runs the command named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usageText)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "ingest":
+		return m.runIngest(ctx, rest)
+	case "search":
+		return m.runSearch(ctx, rest)
+	case "demo":
+		return m.runDemo(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usageText)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usageText)
+	return usagef("unknown command %q", cmd)
+}

@@ -1,0 +1,135 @@
+package knowledge
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Article is one news article as Attache keeps it.
+type Article struct {
+	ID        int64
+	URL       string // canonical URL; the link a citation points at
+	Source    string // publication, e.g. "Reuters"
+	Title     string
+	Author    string
+	Published time.Time
+	Fetched   time.Time
+	Lang      string // BCP 47 tag when known, e.g. "en"
+	Body      string // paragraphs separated by blank lines
+	Hash      string // ContentHash of Title and Body
+}
+
+// Passage is a paragraph-sized piece of an article body: the unit that
+// retrieval returns and citations point at.
+type Passage struct {
+	ID        int64
+	ArticleID int64
+	Ord       int // position in the article, from 0
+	Text      string
+}
+
+// ContentHash identifies an article's text independently of its URL and of
+// spacing or letter case, so the same story fetched twice hashes the same.
+func ContentHash(title, body string) string {
+	h := sha256.New()
+	h.Write([]byte(strings.Join(Words(title), " ")))
+	h.Write([]byte{0})
+	h.Write([]byte(strings.Join(Words(body), " ")))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// Validation errors returned by Article.Normalize.
+var (
+	ErrNoTitle   = errors.New("article has no title")
+	ErrNoBody    = errors.New("article has no body text")
+	ErrNotText   = errors.New("article text is not valid UTF-8")
+	ErrBadURL    = errors.New("article URL is not a valid absolute URL")
+	ErrNoURL     = errors.New("article has no URL")
+	ErrNoPubDate = errors.New("article has no publication date")
+)
+
+// Normalize trims and checks an article before it is stored, fills Hash and
+// canonicalises URL. It reports the first problem found.
+func (a *Article) Normalize() error {
+	for _, s := range []string{a.URL, a.Source, a.Title, a.Author, a.Body, a.Lang} {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			return ErrNotText
+		}
+	}
+	a.Title = strings.Join(strings.Fields(a.Title), " ")
+	a.Source = strings.Join(strings.Fields(a.Source), " ")
+	a.Author = strings.Join(strings.Fields(a.Author), " ")
+	a.Lang = strings.TrimSpace(a.Lang)
+	a.Body = strings.Join(splitParagraphs(a.Body), "\n\n")
+	if a.Title == "" {
+		return ErrNoTitle
+	}
+	if CountWords(a.Body) == 0 {
+		return ErrNoBody
+	}
+	if strings.TrimSpace(a.URL) == "" {
+		return ErrNoURL
+	}
+	u, err := CanonicalURL(a.URL)
+	if err != nil {
+		return err
+	}
+	a.URL = u
+	if a.Published.IsZero() {
+		return ErrNoPubDate
+	}
+	a.Published = a.Published.UTC()
+	if a.Fetched.IsZero() {
+		a.Fetched = time.Now().UTC()
+	}
+	a.Hash = ContentHash(a.Title, a.Body)
+	return nil
+}
+
+// CanonicalURL normalises an article URL so that trivially different links
+// to one page compare equal: lower-case scheme and host, no fragment, no
+// tracking parameters (utm_*, fbclid, gclid), no trailing slash on a path.
+func CanonicalURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme == "" {
+		return "", fmt.Errorf("%w: %q", ErrBadURL, raw)
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	switch u.Scheme {
+	case "http", "https":
+		if u.Host == "" {
+			return "", fmt.Errorf("%w: %q", ErrBadURL, raw)
+		}
+	case "urn", "file":
+	default:
+		return "", fmt.Errorf("%w: %q (scheme %s)", ErrBadURL, raw, u.Scheme)
+	}
+	u.Host = strings.ToLower(u.Host)
+	u.Fragment = ""
+	u.RawFragment = ""
+	if q := u.Query(); len(q) > 0 {
+		for k := range q {
+			lk := strings.ToLower(k)
+			if strings.HasPrefix(lk, "utm_") || lk == "fbclid" || lk == "gclid" || lk == "mc_cid" || lk == "mc_eid" {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	if len(u.Path) > 1 {
+		u.Path = strings.TrimRight(u.Path, "/")
+		u.RawPath = ""
+	}
+	return u.String(), nil
+}
+
+// IsWebURL reports whether a URL can be linked to from a chat message.
+func IsWebURL(u string) bool {
+	return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")
+}

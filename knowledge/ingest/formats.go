@@ -1,0 +1,297 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	"codeberg.org/readeck/go-readability/v2/render"
+	"github.com/itlightning/dateparse"
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// jsonArticle is one line of a JSONL file.
+type jsonArticle struct {
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Source    string `json:"source"`
+	Author    string `json:"author"`
+	Published string `json:"published"`
+	Body      string `json:"body"`
+	Lang      string `json:"lang"`
+}
+
+// maxLineBytes bounds one JSONL line.
+const maxLineBytes = 16 << 20
+
+// ReadJSONL reads one article per line and calls fn with each line's number
+// and article, or with the line's error. Blank lines are skipped. It returns
+// only errors of reading the stream itself, or fn's error.
+func ReadJSONL(r io.Reader, fn func(line int, a knowledge.Article, err error) error) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	for line := 1; ; line++ {
+		b, tooLong, err := readLine(br)
+		if tooLong {
+			if ferr := fn(line, knowledge.Article{}, errLineTooLong); ferr != nil {
+				return ferr
+			}
+		} else if len(bytes.TrimSpace(b)) > 0 {
+			a, perr := parseJSONLine(b)
+			if ferr := fn(line, a, perr); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+}
+
+// readLine reads one line; an over-long line is consumed and flagged.
+func readLine(br *bufio.Reader) ([]byte, bool, error) {
+	var buf []byte
+	tooLong := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong && len(buf)+len(chunk) > maxLineBytes {
+			tooLong, buf = true, nil
+		}
+		if !tooLong {
+			buf = append(buf, chunk...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return buf, tooLong, err
+	}
+}
+
+var errLineTooLong = fmt.Errorf("line longer than %d MiB", maxLineBytes>>20)
+
+func parseJSONLine(b []byte) (knowledge.Article, error) {
+	var j jsonArticle
+	if err := json.Unmarshal(b, &j); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return knowledge.Article{}, fmt.Errorf("field %q must be a %s, not a JSON %s", te.Field, te.Type, te.Value)
+		}
+		return knowledge.Article{}, fmt.Errorf("not a JSON object: %w", err)
+	}
+	a := knowledge.Article{URL: j.URL, Title: j.Title, Source: j.Source, Author: j.Author, Body: j.Body, Lang: j.Lang}
+	if j.Published != "" {
+		t, err := ParseTime(j.Published)
+		if err != nil {
+			return a, fmt.Errorf("field \"published\": %w", err)
+		}
+		a.Published = t
+	}
+	if a.Lang == "" {
+		a.Lang = knowledge.DetectLang(a.Title + " " + a.Body)
+	}
+	return a, nil
+}
+
+// ParseTime reads a publication time in any common format (RFC 3339, RFC
+// 1123, "2025-04-16", "16 April 2025"); times without a zone are UTC.
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02", "2006-01-02 15:04:05", time.RFC1123Z, time.RFC1123} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	t, err := dateparse.ParseIn(s, time.UTC)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cannot read %q as a date", s)
+	}
+	return t.UTC(), nil
+}
+
+// ParseHTML extracts the article from an HTML page with the readability
+// algorithm; metadata comes from OpenGraph, JSON-LD and the canonical link.
+// pageURL, when known, resolves relative links and is the fallback URL.
+func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
+	var a knowledge.Article
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return a, fmt.Errorf("parse HTML: %w", err)
+	}
+	meta := pageMeta(doc)
+	var base *url.URL
+	if pageURL != "" {
+		base, _ = url.Parse(pageURL)
+	}
+	parser := readability.NewParser()
+	art, err := parser.ParseDocument(doc, base)
+	if err != nil || art.Node == nil {
+		return a, errNoArticle
+	}
+	var body strings.Builder
+	if err := art.RenderText(&body); err != nil {
+		return a, errNoArticle
+	}
+	a.Body = strings.TrimSpace(body.String())
+	if knowledge.CountWords(a.Body) < 25 {
+		return a, errNoArticle
+	}
+	a.Title = firstNonEmpty(meta["og:title"], art.Title(), meta["title"])
+	a.Author = firstNonEmpty(art.Byline(), meta["author"])
+	a.Source = firstNonEmpty(art.SiteName(), meta["og:site_name"])
+	a.Lang = firstNonEmpty(shortLang(art.Language()), knowledge.DetectLang(a.Title+" "+a.Body))
+	a.URL = firstNonEmpty(meta["canonical"], meta["og:url"], pageURL)
+	if base != nil && a.URL != "" {
+		if u, err := base.Parse(a.URL); err == nil {
+			a.URL = u.String()
+		}
+	}
+	if t, err := art.PublishedTime(); err == nil {
+		a.Published = t.UTC()
+	} else if s := firstNonEmpty(meta["article:published_time"], meta["time"]); s != "" {
+		a.Published, _ = ParseTime(s)
+	}
+	if a.Source == "" && a.URL != "" {
+		if u, err := url.Parse(a.URL); err == nil {
+			a.Source = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+	}
+	return a, nil
+}
+
+var errNoArticle = errors.New("no article text found in the page")
+
+func shortLang(l string) string {
+	l, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(l)), "-")
+	return l
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// pageMeta collects the <title>, canonical link, first <time datetime> and
+// the meta tags of a page, keyed by property or name.
+func pageMeta(doc *html.Node) map[string]string {
+	m := map[string]string{}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			attr := func(k string) string {
+				for _, a := range n.Attr {
+					if strings.EqualFold(a.Key, k) {
+						return a.Val
+					}
+				}
+				return ""
+			}
+			switch n.DataAtom {
+			case atom.Title:
+				if m["title"] == "" && n.FirstChild != nil {
+					m["title"] = n.FirstChild.Data
+				}
+			case atom.Link:
+				if strings.EqualFold(attr("rel"), "canonical") && m["canonical"] == "" {
+					m["canonical"] = attr("href")
+				}
+			case atom.Meta:
+				k := strings.ToLower(firstNonEmpty(attr("property"), attr("name")))
+				if k != "" && m[k] == "" {
+					m[k] = attr("content")
+				}
+			case atom.Time:
+				if m["time"] == "" {
+					m["time"] = attr("datetime")
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return m
+}
+
+// htmlText turns an HTML fragment (a feed item's content) into plain text
+// with paragraphs separated by blank lines.
+func htmlText(fragment string) string {
+	if !strings.Contains(fragment, "<") {
+		return strings.TrimSpace(html.UnescapeString(fragment))
+	}
+	nodes, err := html.ParseFragment(strings.NewReader(fragment), &html.Node{Type: html.ElementNode, Data: "body", DataAtom: atom.Body})
+	if err != nil {
+		return ""
+	}
+	root := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	for _, n := range nodes {
+		root.AppendChild(n)
+	}
+	return strings.TrimSpace(render.InnerText(root))
+}
+
+// FeedItem is an article read from a feed, with whether its text looks like
+// a teaser rather than the full article.
+type FeedItem struct {
+	Article knowledge.Article
+	Teaser  bool
+	Err     error
+}
+
+// teaserWords is the length under which a feed item's text counts as a
+// teaser of the linked page.
+const teaserWords = 120
+
+// ParseFeed reads an RSS, Atom or JSON feed. The full text comes from
+// content:encoded (or Atom content) when present, else the description.
+func ParseFeed(data []byte) (title string, items []FeedItem, err error) {
+	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+	if err != nil {
+		return "", nil, fmt.Errorf("not a readable RSS, Atom or JSON feed: %w", err)
+	}
+	for _, it := range f.Items {
+		a := knowledge.Article{URL: strings.TrimSpace(it.Link), Title: htmlText(it.Title), Source: strings.TrimSpace(f.Title)}
+		if it.Author != nil {
+			a.Author = it.Author.Name
+		} else if len(it.Authors) > 0 && it.Authors[0] != nil {
+			a.Author = it.Authors[0].Name
+		}
+		switch {
+		case it.PublishedParsed != nil:
+			a.Published = it.PublishedParsed.UTC()
+		case it.UpdatedParsed != nil:
+			a.Published = it.UpdatedParsed.UTC()
+		}
+		a.Body = htmlText(it.Content)
+		if knowledge.CountWords(a.Body) < knowledge.CountWords(htmlText(it.Description)) {
+			a.Body = htmlText(it.Description)
+		}
+		if a.URL == "" && it.GUID != "" && knowledge.IsWebURL(it.GUID) {
+			a.URL = it.GUID
+		}
+		a.Lang = firstNonEmpty(shortLang(f.Language), knowledge.DetectLang(a.Title+" "+a.Body))
+		item := FeedItem{Article: a, Teaser: knowledge.CountWords(a.Body) < teaserWords}
+		if a.URL == "" {
+			item.Err = errors.New("item has no link")
+		}
+		items = append(items, item)
+	}
+	return f.Title, items, nil
+}

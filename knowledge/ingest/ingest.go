@@ -1,0 +1,357 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"mime"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// Store is what ingestion needs of the article store.
+type Store interface {
+	PutArticles(ctx context.Context, arts []*knowledge.Article) ([]knowledge.PutResult, error)
+}
+
+// Ingester reads articles from files, directories and URLs into a Store.
+type Ingester struct {
+	Store   Store
+	Fetcher *Fetcher
+	Log     *slog.Logger
+	// BatchSize is how many articles share one transaction (default 256).
+	BatchSize int
+	// MaxFileBytes caps one input file, except JSONL which streams (default 10 MiB).
+	MaxFileBytes int64
+
+	batch []pending
+	sum   *Summary
+}
+
+// Problem is one input that could not be stored, with where it came from.
+type Problem struct {
+	Where string // "path", "path:line" or a URL
+	Err   error
+}
+
+func (p Problem) Error() string { return p.Where + ": " + p.Err.Error() }
+
+// Summary counts what an ingest did.
+type Summary struct {
+	Added, Updated, Duplicates, Failed int
+	Problems                           []Problem
+}
+
+func (s Summary) String() string {
+	return fmt.Sprintf("%d new, %d updated, %d duplicates, %d errors", s.Added, s.Updated, s.Duplicates, s.Failed)
+}
+
+type pending struct {
+	where string
+	art   *knowledge.Article
+}
+
+// Ingest reads every input (file, directory, read recursively, or http(s)
+// URL). A bad file, line or page is recorded in the Summary and skipped; the
+// rest is stored. The error is only for a failure that stops everything
+// (the context ending, the database failing).
+func (in *Ingester) Ingest(ctx context.Context, inputs ...string) (Summary, error) {
+	var sum Summary
+	in.sum = &sum
+	defer func() { in.sum = nil; in.batch = nil }()
+	for _, input := range inputs {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		var err error
+		if strings.HasPrefix(input, "http://") || strings.HasPrefix(input, "https://") {
+			err = in.ingestURL(ctx, input)
+		} else {
+			err = in.ingestPath(ctx, input)
+		}
+		if err != nil {
+			return sum, err
+		}
+	}
+	return sum, in.flush(ctx)
+}
+
+func (in *Ingester) problem(where string, err error) {
+	in.sum.Failed++
+	in.sum.Problems = append(in.sum.Problems, Problem{Where: where, Err: err})
+	if in.Log != nil {
+		in.Log.Warn("ingest: skipped input", "where", where, "err", err)
+	}
+}
+
+// add queues an article, storing the queue when it is full.
+func (in *Ingester) add(ctx context.Context, where string, a knowledge.Article) error {
+	if err := a.Normalize(); err != nil {
+		in.problem(where, err)
+		return nil
+	}
+	in.batch = append(in.batch, pending{where, &a})
+	if len(in.batch) >= in.batchSize() {
+		return in.flush(ctx)
+	}
+	return nil
+}
+
+func (in *Ingester) batchSize() int {
+	if in.BatchSize > 0 {
+		return in.BatchSize
+	}
+	return 256
+}
+
+// flush stores the queue in one transaction; when that fails it stores the
+// articles one by one, so one bad article costs only itself.
+func (in *Ingester) flush(ctx context.Context) error {
+	if len(in.batch) == 0 {
+		return nil
+	}
+	batch := in.batch
+	in.batch = in.batch[:0]
+	arts := make([]*knowledge.Article, len(batch))
+	for i, p := range batch {
+		arts[i] = p.art
+	}
+	res, err := in.Store.PutArticles(ctx, arts)
+	if err == nil {
+		in.count(res)
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	for _, p := range batch {
+		res, err := in.Store.PutArticles(ctx, []*knowledge.Article{p.art})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			in.problem(p.where, err)
+			continue
+		}
+		in.count(res)
+	}
+	return nil
+}
+
+func (in *Ingester) count(res []knowledge.PutResult) {
+	for _, r := range res {
+		switch r {
+		case knowledge.Added:
+			in.sum.Added++
+		case knowledge.Updated:
+			in.sum.Updated++
+		case knowledge.Duplicate:
+			in.sum.Duplicates++
+		}
+	}
+}
+
+// Formats the ingester reads, by file name extension.
+var formatByExt = map[string]string{
+	".txt": "text", ".text": "text",
+	".jsonl": "jsonl", ".ndjson": "jsonl",
+	".html": "html", ".htm": "html", ".xhtml": "html",
+	".xml": "feed", ".rss": "feed", ".atom": "feed",
+}
+
+func (in *Ingester) ingestPath(ctx context.Context, path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		in.problem(path, errors.Unwrap(err))
+		return nil
+	}
+	if !info.IsDir() {
+		return in.ingestFile(ctx, path, formatByExt[strings.ToLower(filepath.Ext(path))])
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			in.problem(p, errors.Unwrap(err))
+			return nil
+		}
+		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && formatByExt[strings.ToLower(filepath.Ext(p))] != "" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := in.ingestFile(ctx, f, formatByExt[strings.ToLower(filepath.Ext(f))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *Ingester) maxFileBytes() int64 {
+	if in.MaxFileBytes > 0 {
+		return in.MaxFileBytes
+	}
+	return 10 << 20
+}
+
+func (in *Ingester) ingestFile(ctx context.Context, path, format string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		in.problem(path, errors.Unwrap(err))
+		return nil
+	}
+	defer f.Close()
+	if format == "jsonl" {
+		return in.ingestJSONL(ctx, path, f)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, in.maxFileBytes()+1))
+	if err != nil {
+		in.problem(path, err)
+		return nil
+	}
+	if int64(len(data)) > in.maxFileBytes() {
+		in.problem(path, fmt.Errorf("file is over the %d MiB limit", in.maxFileBytes()>>20))
+		return nil
+	}
+	return in.ingestDocument(ctx, path, format, "", data)
+}
+
+func (in *Ingester) ingestJSONL(ctx context.Context, path string, r io.Reader) error {
+	return ReadJSONL(r, func(line int, a knowledge.Article, err error) error {
+		where := fmt.Sprintf("%s:%d", path, line)
+		if err != nil {
+			in.problem(where, err)
+			return nil
+		}
+		return in.add(ctx, where, a)
+	})
+}
+
+// ingestDocument parses one document of the given format ("" to sniff it).
+// pageURL is where it was fetched from, if anywhere.
+func (in *Ingester) ingestDocument(ctx context.Context, where, format, pageURL string, data []byte) error {
+	if err := checkText(data); err != nil {
+		in.problem(where, err)
+		return nil
+	}
+	if format == "" {
+		format = sniff(data)
+	}
+	switch format {
+	case "jsonl":
+		return in.ingestJSONL(ctx, where, bytes.NewReader(data))
+	case "feed":
+		_, items, err := ParseFeed(data)
+		if err != nil {
+			in.problem(where, err)
+			return nil
+		}
+		for i, it := range items {
+			w := fmt.Sprintf("%s item %d", where, i+1)
+			if it.Err != nil {
+				in.problem(w, it.Err)
+				continue
+			}
+			if err := in.add(ctx, w, it.Article); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "html":
+		a, err := ParseHTML(data, pageURL)
+		if err != nil {
+			in.problem(where, err)
+			return nil
+		}
+		return in.add(ctx, where, a)
+	default:
+		a, err := ParseScraped(string(data))
+		if err != nil {
+			in.problem(where, err)
+			return nil
+		}
+		if pageURL != "" && strings.HasPrefix(a.URL, "urn:") {
+			a.URL = pageURL
+		}
+		return in.add(ctx, where, a)
+	}
+}
+
+func (in *Ingester) ingestURL(ctx context.Context, rawURL string) error {
+	if in.Fetcher == nil {
+		in.problem(rawURL, errors.New("fetching URLs is not enabled"))
+		return nil
+	}
+	resp, err := in.Fetcher.Get(ctx, rawURL, "", "")
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		in.problem(rawURL, err)
+		return nil
+	}
+	return in.ingestDocument(ctx, rawURL, formatOfContentType(resp.ContentType), resp.URL, resp.Body)
+}
+
+func formatOfContentType(ct string) string {
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch {
+	case strings.Contains(mt, "rss"), strings.Contains(mt, "atom"), mt == "application/xml", mt == "text/xml", mt == "application/feed+json":
+		return "feed"
+	case strings.Contains(mt, "html"):
+		return "html"
+	case mt == "text/plain":
+		return "text"
+	}
+	return ""
+}
+
+// checkText refuses empty, binary and non-UTF-8 input with a clear reason.
+func checkText(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return errors.New("empty input")
+	}
+	head := data[:min(len(data), 8000)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		return errors.New("binary data, not text")
+	}
+	if !utf8.Valid(data) {
+		return errors.New("not valid UTF-8 text (convert it to UTF-8 first)")
+	}
+	return nil
+}
+
+// sniff guesses a document's format from its first bytes.
+func sniff(data []byte) string {
+	head := strings.ToLower(string(bytes.TrimSpace(data[:min(len(data), 1024)])))
+	head = strings.TrimPrefix(head, "\ufeff")
+	switch {
+	case strings.HasPrefix(head, "<?xml") && !strings.Contains(head, "<html"),
+		strings.HasPrefix(head, "<rss"), strings.HasPrefix(head, "<feed"), strings.HasPrefix(head, "<rdf"):
+		return "feed"
+	case strings.HasPrefix(head, "<"):
+		return "html"
+	case strings.HasPrefix(head, "{"):
+		return "jsonl"
+	}
+	return "text"
+}

@@ -1,0 +1,66 @@
+package knowledge
+
+import "unicode"
+
+// DetectLang guesses the language of a text from its script and its most
+// common words. It knows English, French, German, Spanish, Ukrainian and
+// Russian, and returns "" when unsure.
+func DetectLang(text string) string {
+	if len(text) > 4000 {
+		text = text[:4000]
+	}
+	var cyr, latin int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		}
+	}
+	if cyr > latin {
+		// Letters only Ukrainian uses, against those only Russian uses.
+		var uk, ru int
+		for _, r := range text {
+			switch r {
+			case 'і', 'ї', 'є', 'ґ', 'І', 'Ї', 'Є', 'Ґ':
+				uk++
+			case 'ы', 'э', 'ё', 'ъ', 'Ы', 'Э', 'Ё', 'Ъ':
+				ru++
+			}
+		}
+		if uk > ru {
+			return "uk"
+		}
+		if ru > 0 {
+			return "ru"
+		}
+		return ""
+	}
+	if latin == 0 {
+		return ""
+	}
+	score := map[string]int{}
+	for _, w := range Words(text) {
+		if l, ok := langMarkers[w]; ok {
+			score[l]++
+		}
+	}
+	best, bestN := "", 0
+	for l, n := range score {
+		if n > bestN || (n == bestN && l < best) {
+			best, bestN = l, n
+		}
+	}
+	if bestN < 2 {
+		return ""
+	}
+	return best
+}
+
+var langMarkers = map[string]string{
+	"the": "en", "and": "en", "of": "en", "is": "en", "with": "en", "was": "en", "that": "en", "what": "en", "who": "en",
+	"le": "fr", "les": "fr", "des": "fr", "est": "fr", "et": "fr", "une": "fr", "du": "fr", "qui": "fr", "quel": "fr", "quelle": "fr", "dans": "fr",
+	"der": "de", "die": "de", "und": "de", "ist": "de", "nicht": "de", "mit": "de", "wer": "de", "ein": "de",
+	"el": "es", "los": "es", "las": "es", "y": "es", "es": "es", "quien": "es", "por": "es", "una": "es", "del": "es",
+}

@@ -1,0 +1,248 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold lower-cases s and removes diacritics, as the index's tokenizer does
+// ("Jean-Noël" becomes "jean-noel").
+func Fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// isWordRune reports whether r is part of a token for the index's tokenizer.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
+// Words splits s into folded tokens the way the index tokenizes text:
+// letters and digits, everything else a separator.
+func Words(s string) []string {
+	f := Fold(s)
+	return strings.FieldsFunc(f, func(r rune) bool { return !isWordRune(r) })
+}
+
+// IsStopword reports whether a folded token carries too little meaning to
+// search for on its own ("the", "what", "is", the possessive "s").
+func IsStopword(w string) bool {
+	_, ok := stopwords[w]
+	return ok
+}
+
+var stopwords = func() map[string]struct{} {
+	list := `a about above after again against all also am an and any are aren as at be because been
+	before being below between both but by can could did do does doing down during each few for from
+	further had has have having he her here hers herself him himself his how i if in into is it its
+	itself just me more most my myself no nor not now of off on once only or other our ours ourselves
+	out over own same she should so some such than that the their theirs them themselves then there
+	these they this those through to too under until up very was we were what when where which while
+	who whom why will with would you your yours yourself yourselves s t d ll m re ve don doesn didn
+	isn wasn weren won wouldn shouldn couldn tell me please said says say according told latest news
+	know anything something much many get got new via per
+	le la les un une des du de et est en au aux que qui quoi dans pour par sur avec ce cette il elle
+	и в во на не что как с со по за от до из у о а но к ли же то это кто`
+	m := make(map[string]struct{})
+	for _, w := range strings.Fields(list) {
+		m[w] = struct{}{}
+	}
+	return m
+}()
+
+// CountWords counts whitespace-separated words.
+func CountWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
+}
+
+// Sentences splits text into sentences at ., ! or ? followed by a space and
+// an upper-case letter, digit or quote, leaving abbreviations such as "U.S."
+// and "Mr." and initials alone.
+func Sentences(text string) []string {
+	var out []string
+	start := 0
+	runes := []rune(text)
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		if r != '.' && r != '!' && r != '?' {
+			continue
+		}
+		j := i + 1
+		for j < len(runes) && strings.ContainsRune(`"'”’)»`, runes[j]) {
+			j++
+		}
+		if j >= len(runes) || !unicode.IsSpace(runes[j]) {
+			continue
+		}
+		k := j
+		for k < len(runes) && unicode.IsSpace(runes[k]) {
+			k++
+		}
+		if k < len(runes) && !(unicode.IsUpper(runes[k]) || unicode.IsDigit(runes[k]) || strings.ContainsRune(`"“«‘'(`, runes[k])) {
+			continue
+		}
+		if r == '.' && isAbbreviation(runes[start:i]) {
+			continue
+		}
+		if s := strings.TrimSpace(string(runes[start:j])); s != "" {
+			out = append(out, s)
+		}
+		start = k
+		i = k - 1
+	}
+	if s := strings.TrimSpace(string(runes[start:])); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "gen": true, "sen": true,
+	"rep": true, "gov": true, "st": true, "jr": true, "sr": true, "lt": true, "col": true,
+	"no": true, "vs": true, "etc": true, "inc": true, "corp": true, "co": true, "jan": true,
+	"feb": true, "aug": true, "sept": true, "oct": true, "nov": true, "dec": true, "u.s": true,
+	"u.n": true, "u.k": true, "e.u": true, "d.c": true, "a.m": true, "p.m": true,
+}
+
+// isAbbreviation reports whether the word before a full stop is an
+// abbreviation or an initial rather than the end of a sentence.
+func isAbbreviation(before []rune) bool {
+	i := len(before)
+	for i > 0 && !unicode.IsSpace(before[i-1]) {
+		i--
+	}
+	word := strings.ToLower(strings.TrimLeft(string(before[i:]), `"'(“`))
+	if utf8.RuneCountInString(word) == 1 {
+		return true // an initial: "J. Smith"
+	}
+	return abbreviations[word]
+}
+
+// Passage sizes, in words.
+const (
+	minPassageWords = 60
+	maxPassageWords = 250
+)
+
+// SplitPassages cuts an article body into paragraph-sized passages of about
+// 60 to 250 words: short paragraphs are joined with their neighbours, long
+// ones are cut between sentences. The passages, joined by blank lines, hold
+// every word of the body in order.
+func SplitPassages(body string) []string {
+	var paras []string
+	for _, p := range splitParagraphs(body) {
+		if CountWords(p) > maxPassageWords {
+			paras = append(paras, cutLong(p)...)
+		} else {
+			paras = append(paras, p)
+		}
+	}
+	var out []string
+	var cur []string
+	words := 0
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, "\n\n"))
+			cur, words = nil, 0
+		}
+	}
+	for _, p := range paras {
+		n := CountWords(p)
+		if words > 0 && words+n > maxPassageWords {
+			flush()
+		}
+		cur = append(cur, p)
+		words += n
+		if words >= minPassageWords {
+			flush()
+		}
+	}
+	// A short tail joins the passage before it when that stays in bounds.
+	if len(cur) > 0 && len(out) > 0 && words+CountWords(out[len(out)-1]) <= maxPassageWords {
+		out[len(out)-1] += "\n\n" + strings.Join(cur, "\n\n")
+		cur = nil
+	}
+	flush()
+	return out
+}
+
+// splitParagraphs splits on blank lines, or on single newlines when the text
+// has no blank line at all.
+func splitParagraphs(body string) []string {
+	body = strings.ReplaceAll(body, "\r\n", "\n")
+	sep := "\n\n"
+	if !strings.Contains(body, sep) {
+		sep = "\n"
+	}
+	var out []string
+	for _, p := range strings.Split(body, sep) {
+		p = strings.Join(strings.Fields(p), " ")
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// cutLong cuts one long paragraph between sentences into pieces of at most
+// maxPassageWords words (a single overlong sentence is cut between words).
+func cutLong(p string) []string {
+	var out []string
+	var cur []string
+	words := 0
+	for _, s := range Sentences(p) {
+		n := CountWords(s)
+		if n > maxPassageWords {
+			if len(cur) > 0 {
+				out = append(out, strings.Join(cur, " "))
+				cur, words = nil, 0
+			}
+			f := strings.Fields(s)
+			for len(f) > 0 {
+				k := min(len(f), maxPassageWords)
+				out = append(out, strings.Join(f[:k], " "))
+				f = f[k:]
+			}
+			continue
+		}
+		if words+n > maxPassageWords {
+			out = append(out, strings.Join(cur, " "))
+			cur, words = nil, 0
+		}
+		cur = append(cur, s)
+		words += n
+	}
+	if len(cur) > 0 {
+		out = append(out, strings.Join(cur, " "))
+	}
+	return out
+}
