@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"time"
@@ -23,6 +24,11 @@ type Article struct {
 	Lang      string // BCP 47 tag when known, e.g. "en"
 	Body      string // paragraphs separated by blank lines
 	Hash      string // ContentHash of Title and Body
+
+	// Set by Normalize: the passages of Body, and the Title and Body they
+	// were computed from, so that a changed article is normalised again.
+	passages            []string
+	normTitle, normBody string
 }
 
 // Passage is a paragraph-sized piece of an article body: the unit that
@@ -38,10 +44,44 @@ type Passage struct {
 // spacing or letter case, so the same story fetched twice hashes the same.
 func ContentHash(title, body string) string {
 	h := sha256.New()
-	h.Write([]byte(strings.Join(Words(title), " ")))
+	writeWords(h, title)
 	h.Write([]byte{0})
-	h.Write([]byte(strings.Join(Words(body), " ")))
+	writeWords(h, body)
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// writeWords writes the folded words of s separated by single spaces, as
+// strings.Join(Words(s), " ") would, without building them.
+func writeWords(w io.Writer, s string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			io.WriteString(w, strings.Join(Words(s), " "))
+			return
+		}
+	}
+	buf := make([]byte, 0, 4096)
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isWord := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
+		if !isWord {
+			inWord = false
+			continue
+		}
+		if !inWord && len(buf) > 0 {
+			buf = append(buf, ' ')
+		}
+		inWord = true
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+		if len(buf) > 4000 {
+			w.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	w.Write(buf)
 }
 
 // Validation errors returned by Article.Normalize.
@@ -53,6 +93,11 @@ var (
 	ErrNoURL     = errors.New("article has no URL")
 	ErrNoPubDate = errors.New("article has no publication date")
 )
+
+// normalized reports whether Normalize ran since Title or Body last changed.
+func (a *Article) normalized() bool {
+	return a.passages != nil && a.normTitle == a.Title && a.normBody == a.Body
+}
 
 // Normalize trims and checks an article before it is stored, fills Hash and
 // canonicalises URL. It reports the first problem found.
@@ -89,6 +134,8 @@ func (a *Article) Normalize() error {
 		a.Fetched = time.Now().UTC()
 	}
 	a.Hash = ContentHash(a.Title, a.Body)
+	a.passages = SplitPassages(a.Body)
+	a.normTitle, a.normBody = a.Title, a.Body
 	return nil
 }
 

@@ -50,6 +50,9 @@ func (db *DB) PutArticle(ctx context.Context, a *Article) (PutResult, error) {
 // is a Duplicate too, and its URL is remembered as an alias. IDs are set.
 func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, error) {
 	for i, a := range arts {
+		if a.normalized() {
+			continue // normalised already, e.g. by the ingester's parsing stage
+		}
 		if err := a.Normalize(); err != nil {
 			return nil, fmt.Errorf("article %d (%s): %w", i, a.URL, err)
 		}
@@ -78,8 +81,9 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 
 // writer holds the statements of one write transaction.
 type writer struct {
-	byURL, byAlias, byHash, insArticle, updArticle, insAlias *sql.Stmt
-	insPassage, insFTS, passageIDs, delFTS, delPassages      *sql.Stmt
+	lookup, insArticle, updArticle, insAlias *sql.Stmt
+	insPassage, delPassages                  *sql.Stmt
+	nextPassage                              int64
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
@@ -88,19 +92,19 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&w.byURL, "SELECT id, hash FROM articles WHERE url = ?"},
-		{&w.byAlias, "SELECT a.id, a.hash FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?"},
-		{&w.byHash, "SELECT id FROM articles WHERE hash = ? LIMIT 1"},
-		{&w.insArticle, `INSERT INTO articles(url, source, title, author, published, fetched, lang, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.updArticle, `UPDATE articles SET source = ?, title = ?, author = ?, published = ?, fetched = ?, lang = ?, hash = ?
-			WHERE id = ?`},
+		// One lookup finds the article by URL, by alias, else by text.
+		{&w.lookup, `SELECT 1, id, hash, first_passage, passages FROM articles WHERE url = ?1
+			UNION ALL SELECT 1, a.id, a.hash, a.first_passage, a.passages FROM article_urls u JOIN articles a ON a.id = u.article_id
+			WHERE u.url = ?1
+			UNION ALL SELECT 0, id, hash, first_passage, passages FROM articles WHERE hash = ?2
+			LIMIT 1`},
+		{&w.insArticle, `INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, first_passage, passages)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.updArticle, `UPDATE articles SET source = ?, title = ?, author = ?, published = ?, fetched = ?, lang = ?, hash = ?,
+			first_passage = ?, passages = ? WHERE id = ?`},
 		{&w.insAlias, "INSERT OR IGNORE INTO article_urls(url, article_id) VALUES (?, ?)"},
-		{&w.insPassage, "INSERT INTO passages(article_id, ord, text) VALUES (?, ?, ?)"},
-		{&w.insFTS, "INSERT INTO passages_fts(rowid, title, text) VALUES (?, ?, ?)"},
-		{&w.passageIDs, "SELECT id FROM passages WHERE article_id = ?"},
-		{&w.delFTS, "DELETE FROM passages_fts WHERE rowid = ?"},
-		{&w.delPassages, "DELETE FROM passages WHERE article_id = ?"},
+		{&w.insPassage, "INSERT INTO passages(rowid, title, text, article_id, ord) VALUES (?, ?, ?, ?, ?)"},
+		{&w.delPassages, "DELETE FROM passages WHERE rowid >= ? AND rowid < ?"},
 	}
 	for _, s := range stmts {
 		st, err := tx.PrepareContext(ctx, s.q)
@@ -110,12 +114,17 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		}
 		*s.dst = st
 	}
+	// Passages get consecutive rowids after the largest in use.
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(rowid), 0) + 1 FROM passages").Scan(&w.nextPassage); err != nil {
+		w.close()
+		return nil, fmt.Errorf("next passage id: %w", err)
+	}
 	return w, nil
 }
 
 func (w *writer) close() {
-	for _, s := range []*sql.Stmt{w.byURL, w.byAlias, w.byHash, w.insArticle, w.updArticle, w.insAlias,
-		w.insPassage, w.insFTS, w.passageIDs, w.delFTS, w.delPassages} {
+	for _, s := range []*sql.Stmt{w.lookup, w.insArticle, w.updArticle, w.insAlias,
+		w.insPassage, w.delPassages} {
 		if s != nil {
 			s.Close()
 		}
@@ -123,95 +132,58 @@ func (w *writer) close() {
 }
 
 func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
-	var id int64
+	var sameURL bool
+	var id, first, count int64
 	var hash string
-	err := w.byURL.QueryRowContext(ctx, a.URL).Scan(&id, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = w.byAlias.QueryRowContext(ctx, a.URL).Scan(&id, &hash)
-	}
+	err := w.lookup.QueryRowContext(ctx, a.URL, a.Hash).Scan(&sameURL, &id, &hash, &first, &count)
 	switch {
-	case err == nil:
-		a.ID = id
-		if hash == a.Hash {
-			return Duplicate, nil
-		}
-		// An edited version of a stored article: replace it in place.
-		if _, err := w.updArticle.ExecContext(ctx, a.Source, a.Title, a.Author, a.Published.Unix(),
-			a.Fetched.Unix(), a.Lang, a.Hash, id); err != nil {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := w.insArticle.ExecContext(ctx, a.URL, a.Source, a.Title, a.Author, a.Published.Unix(),
+			a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages))
+		if err != nil {
 			return 0, err
 		}
-		if err := w.deletePassages(ctx, id); err != nil {
+		if a.ID, err = res.LastInsertId(); err != nil {
 			return 0, err
 		}
-		return Updated, w.insertPassages(ctx, a)
-	case !errors.Is(err, sql.ErrNoRows):
+		return Added, w.insertPassages(ctx, a)
+	case err != nil:
 		return 0, err
 	}
-	// The same text under another URL: remember the URL, store nothing new.
-	err = w.byHash.QueryRowContext(ctx, a.Hash).Scan(&id)
-	if err == nil {
-		a.ID = id
-		if _, err := w.insAlias.ExecContext(ctx, a.URL, id); err != nil {
-			return 0, err
-		}
+	a.ID = id
+	if !sameURL {
+		// The same text under another URL: remember the URL, store nothing new.
+		_, err := w.insAlias.ExecContext(ctx, a.URL, id)
+		return Duplicate, err
+	}
+	if hash == a.Hash {
 		return Duplicate, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	// An edited version of a stored article: replace it in place.
+	if _, err := w.delPassages.ExecContext(ctx, first, first+count); err != nil {
 		return 0, err
 	}
-	res, err := w.insArticle.ExecContext(ctx, a.URL, a.Source, a.Title, a.Author, a.Published.Unix(),
-		a.Fetched.Unix(), a.Lang, a.Hash)
-	if err != nil {
+	if _, err := w.updArticle.ExecContext(ctx, a.Source, a.Title, a.Author, a.Published.Unix(),
+		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), id); err != nil {
 		return 0, err
 	}
-	if a.ID, err = res.LastInsertId(); err != nil {
-		return 0, err
-	}
-	return Added, w.insertPassages(ctx, a)
+	return Updated, w.insertPassages(ctx, a)
 }
 
+// insertPassages writes an article's passages at the next free rowids.
 func (w *writer) insertPassages(ctx context.Context, a *Article) error {
-	for i, text := range SplitPassages(a.Body) {
-		res, err := w.insPassage.ExecContext(ctx, a.ID, i, text)
-		if err != nil {
+	for i, text := range a.passages {
+		// The title is indexed once per article, with its first passage.
+		title := ""
+		if i == 0 {
+			title = a.Title
+		}
+		if _, err := w.insPassage.ExecContext(ctx, w.nextPassage, title, text, a.ID, i); err != nil {
 			return err
 		}
-		pid, err := res.LastInsertId()
-		if err != nil {
-			return err
-		}
-		if _, err := w.insFTS.ExecContext(ctx, pid, a.Title, text); err != nil {
-			return err
-		}
+		w.nextPassage++
 	}
 	return nil
-}
-
-func (w *writer) deletePassages(ctx context.Context, articleID int64) error {
-	rows, err := w.passageIDs.QueryContext(ctx, articleID)
-	if err != nil {
-		return err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if _, err := w.delFTS.ExecContext(ctx, id); err != nil {
-			return err
-		}
-	}
-	_, err = w.delPassages.ExecContext(ctx, articleID)
-	return err
 }
 
 const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash"
@@ -268,7 +240,9 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL string) (Article, error) 
 
 // Passages returns an article's passages in order.
 func (db *DB) Passages(ctx context.Context, articleID int64) ([]Passage, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, article_id, ord, text FROM passages WHERE article_id = ? ORDER BY ord", articleID)
+	rows, err := db.read.QueryContext(ctx, `SELECT p.rowid, p.article_id, p.ord, p.text FROM articles a
+		JOIN passages p ON p.rowid >= a.first_passage AND p.rowid < a.first_passage + a.passages
+		WHERE a.id = ? ORDER BY p.rowid`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("passages of article %d: %w", articleID, err)
 	}
@@ -302,7 +276,7 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM passages").Scan(&s.Passages); err != nil {
+	if err := db.read.QueryRowContext(ctx, "SELECT coalesce(sum(passages), 0) FROM articles").Scan(&s.Passages); err != nil {
 		return s, fmt.Errorf("stats: %w", err)
 	}
 	if newest.Valid {

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -30,6 +31,39 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
+	stmts struct{ total, docFreq *sql.Stmt } // prepared on the read pool
+
+	cacheMu sync.Mutex
+	cache   map[string]*sql.Stmt // read statements by SQL text
+}
+
+// readStmt returns a prepared statement for a read query, preparing it on
+// first use. Searches run the same few statements over and over; preparing
+// an FTS5 query costs as much as running a small one.
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.cacheMu.Lock()
+	defer db.cacheMu.Unlock()
+	if st, ok := db.cache[query]; ok {
+		return st, nil
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if db.cache == nil {
+		db.cache = map[string]*sql.Stmt{}
+	}
+	db.cache[query] = st
+	return st, nil
+}
+
+// queryRead runs a read query through a cached prepared statement.
+func (db *DB) queryRead(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // Open opens (creating if needed) the database at path and applies every
@@ -45,12 +79,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	var err error
 	// _txlock=immediate: a write transaction takes the write lock when it
 	// begins, so two writers queue on busy_timeout instead of deadlocking.
-	db.write, err = sql.Open("sqlite3", dsn(path, "_txlock=immediate"))
+	registerDriver()
+	db.write, err = sql.Open(driverName, dsn(path, "_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db.write.SetMaxOpenConns(1)
-	db.read, err = sql.Open("sqlite3", dsn(path, "_query_only=1"))
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetMaxIdleConns(1)
+	if _, err := db.write.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 16384"); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.read, err = sql.Open(driverName, dsn(path, "_query_only=1"))
 	if err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -61,7 +102,29 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	return db, nil
+}
+
+// driverName is mattn/go-sqlite3 with a hook that sizes each connection's
+// caches: the FTS index is read far more than it is written, and memory-
+// mapped reads skip a copy of every page.
+const driverName = "sqlite3_attache"
+
+var registerOnce sync.Once
+
+func registerDriver() {
+	registerOnce.Do(func() {
+		sql.Register(driverName, &sqlite3.SQLiteDriver{
+			ConnectHook: func(c *sqlite3.SQLiteConn) error {
+				_, err := c.Exec("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768", nil)
+				return err
+			},
+		})
+	})
 }
 
 func dsn(path string, extra ...string) string {
@@ -106,9 +169,30 @@ func compileOptions() []string {
 	return out
 }
 
+// prepare readies the statements that every search runs.
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	if db.stmts.total, err = db.read.PrepareContext(ctx, "SELECT coalesce(max(rowid), 0) FROM passages"); err != nil {
+		return err
+	}
+	db.stmts.docFreq, err = db.read.PrepareContext(ctx, "SELECT doc FROM passages_vocab WHERE term = ?")
+	return err
+}
+
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
+	for _, st := range []*sql.Stmt{db.stmts.total, db.stmts.docFreq} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	db.cacheMu.Lock()
+	for _, st := range db.cache {
+		st.Close()
+	}
+	db.cache = nil
+	db.cacheMu.Unlock()
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

@@ -6,8 +6,8 @@ import "unicode"
 // common words. It knows English, French, German, Spanish, Ukrainian and
 // Russian, and returns "" when unsure.
 func DetectLang(text string) string {
-	if len(text) > 4000 {
-		text = text[:4000]
+	if len(text) > 1200 {
+		text = text[:1200]
 	}
 	var cyr, latin int
 	for _, r := range text {

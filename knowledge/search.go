@@ -94,22 +94,15 @@ func (db *DB) PlanQuery(ctx context.Context, text string) (Query, error) {
 	if len(words) == 0 {
 		return q, nil
 	}
-	conn, err := db.read.Conn(ctx)
-	if err != nil {
+	// Passage rowids are dense, so the largest is the count to within the
+	// few left behind by updated articles: cheap, and close enough for
+	// weighing terms.
+	if err := db.stmts.total.QueryRowContext(ctx).Scan(&q.Total); err != nil {
 		return q, fmt.Errorf("plan query: %w", err)
 	}
-	defer conn.Close()
-	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM passages").Scan(&q.Total); err != nil {
-		return q, fmt.Errorf("plan query: %w", err)
-	}
-	stmt, err := conn.PrepareContext(ctx, "SELECT doc FROM passages_vocab WHERE term = ?")
-	if err != nil {
-		return q, fmt.Errorf("plan query: %w", err)
-	}
-	defer stmt.Close()
 	for _, w := range words {
 		t := Term{Word: w, Stem: porterStem(w)}
-		err := stmt.QueryRowContext(ctx, t.Stem).Scan(&t.DF)
+		err := db.stmts.docFreq.QueryRowContext(ctx, t.Stem).Scan(&t.DF)
 		if err == sql.ErrNoRows {
 			continue // no passage has the word: it cannot match
 		}
@@ -120,6 +113,26 @@ func (db *DB) PlanQuery(ctx context.Context, text string) (Query, error) {
 	}
 	sort.SliceStable(q.Terms, func(i, j int) bool { return q.Terms[i].DF < q.Terms[j].DF })
 	return q, nil
+}
+
+// termOf returns the index of the term that the folded token w stems to,
+// or -1. A stem is a prefix of its word but for its last letter ("hope" of
+// "hoping", "happi" of "happy"), so most tokens are ruled out without
+// stemming them.
+func (q Query) termOf(w string) int {
+	stemmed := ""
+	for i, t := range q.Terms {
+		if p := len(t.Stem) - 1; p > 0 && (len(w) < p || w[:p] != t.Stem[:p]) {
+			continue
+		}
+		if stemmed == "" {
+			stemmed = porterStem(w)
+		}
+		if stemmed == t.Stem {
+			return i
+		}
+	}
+	return -1
 }
 
 // selective returns the terms worth an OR query: the rarest few, leaving out
@@ -141,58 +154,89 @@ func (q Query) selective() []Term {
 }
 
 // SearchPassages returns the passages that best match text, most relevant
-// first. It first asks for passages holding every term; when those are too
-// few it adds passages holding any of the selective terms.
+// first. It first asks for passages holding every term; when those come
+// from fewer than opt.Limit articles it adds passages holding any of the
+// selective terms. It returns up to 3 × opt.Limit passages.
 func (db *DB) SearchPassages(ctx context.Context, text string, opt SearchOptions) ([]Hit, Query, error) {
+	hits, q, err := db.searchPassages(ctx, text, opt)
+	if err == nil {
+		err = db.fillText(ctx, hits)
+	}
+	return hits, q, err
+}
+
+// searchPassages is SearchPassages without reading the passages' text.
+//
+// Most queries need one FTS5 query: the AND of their words. Only when that
+// finds too few articles (or the text has more words than one MATCH takes)
+// are the words' document frequencies looked up, to AND the rarest and to OR
+// the selective ones.
+func (db *DB) searchPassages(ctx context.Context, text string, opt SearchOptions) ([]Hit, Query, error) {
 	limit := clampLimit(opt.Limit)
-	q, err := db.PlanQuery(ctx, text)
-	if err != nil || len(q.Terms) == 0 {
-		return nil, q, err
+	want := limit * 3
+	q := Query{Text: text}
+	for _, w := range QueryWords(text) {
+		q.Terms = append(q.Terms, Term{Word: w, Stem: porterStem(w)})
+	}
+	if len(q.Terms) == 0 {
+		return nil, q, nil
 	}
 	var hits []Hit
 	seen := map[int64]bool{}
+	articles := map[int64]bool{}
 	add := func(hs []Hit) {
 		for _, h := range hs {
 			if !seen[h.Passage.ID] {
 				seen[h.Passage.ID] = true
+				articles[h.Article.ID] = true
 				hits = append(hits, h)
 			}
 		}
 	}
-	all := q.Terms
-	if len(all) > maxMatchTerms {
-		all = all[:maxMatchTerms]
+	if len(q.Terms) <= maxMatchTerms {
+		hs, err := db.match(ctx, matchExpr(q.Terms, "AND"), opt, want)
+		if err != nil {
+			return nil, q, err
+		}
+		add(hs)
+		if len(articles) >= limit || len(q.Terms) == 1 {
+			return hits, q, nil
+		}
 	}
-	if len(all) > 1 {
-		hs, err := db.match(ctx, matchExpr(all, "AND"), opt, limit)
+	pq, err := db.PlanQuery(ctx, text)
+	if err != nil {
+		return nil, q, err
+	}
+	q = pq
+	if len(q.Terms) == 0 {
+		return hits, q, nil
+	}
+	if len(QueryWords(text)) > maxMatchTerms && len(q.Terms) > 1 {
+		hs, err := db.match(ctx, matchExpr(q.Terms[:min(len(q.Terms), maxMatchTerms)], "AND"), opt, want)
 		if err != nil {
 			return nil, q, err
 		}
 		add(hs)
 	}
-	if len(hits) < limit {
-		hs, err := db.match(ctx, matchExpr(q.selective(), "OR"), opt, limit)
+	if len(articles) < limit {
+		hs, err := db.match(ctx, matchExpr(q.selective(), "OR"), opt, want)
 		if err != nil {
 			return nil, q, err
 		}
 		add(hs)
 	}
-	if len(hits) > limit {
-		hits = hits[:limit]
-	}
-	for i := range hits {
-		hits[i].Snippet = Snippet(hits[i].Passage.Text, q, 40)
+	if len(hits) > want {
+		hits = hits[:want]
 	}
 	return hits, q, nil
 }
 
 // Search returns the articles that best match text, each with its best
-// passage, most relevant first; at equal relevance newer articles first.
+// passage and a snippet, most relevant first; at equal relevance newer
+// articles first.
 func (db *DB) Search(ctx context.Context, text string, opt SearchOptions) ([]Hit, error) {
 	limit := clampLimit(opt.Limit)
-	popt := opt
-	popt.Limit = min(MaxSearchLimit*3, limit*3)
-	hits, _, err := db.SearchPassages(ctx, text, popt)
+	hits, q, err := db.searchPassages(ctx, text, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -207,6 +251,13 @@ func (db *DB) Search(ctx context.Context, text string, opt SearchOptions) ([]Hit
 	if len(out) > limit {
 		out = out[:limit]
 	}
+	if err := db.fillText(ctx, out); err != nil {
+		return nil, err
+	}
+	newerFirstAtEqualRelevance(out, q)
+	for i := range out {
+		out[i].Snippet = Snippet(out[i].Passage.Text, q, 40)
+	}
 	return out, nil
 }
 
@@ -218,67 +269,186 @@ func clampLimit(n int) int {
 }
 
 // match runs one FTS5 query and returns up to limit passages with their
-// articles. Ranking happens inside FTS5 (ORDER BY rank LIMIT) so only the
-// returned rows are joined; filters, when given, join before the limit.
+// articles, most relevant first.
 func (db *DB) match(ctx context.Context, expr string, opt SearchOptions, limit int) ([]Hit, error) {
-	var query string
-	args := []any{expr}
-	cols := "p.id, p.article_id, p.ord, p.text, m.rank, " + articleColumns
+	var hits []Hit
+	var err error
 	if opt.Since.IsZero() && opt.Until.IsZero() && opt.Source == "" {
-		query = `SELECT ` + cols + ` FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?) m
-			JOIN passages p ON p.id = m.rowid JOIN articles a ON a.id = p.article_id`
-		args = append(args, limit)
+		hits, err = db.matchRanked(ctx, expr, limit)
 	} else {
-		var where []string
-		if !opt.Since.IsZero() {
-			where = append(where, "a.published >= ?")
-			args = append(args, opt.Since.Unix())
-		}
-		if !opt.Until.IsZero() {
-			where = append(where, "a.published < ?")
-			args = append(args, opt.Until.Unix())
-		}
-		if opt.Source != "" {
-			where = append(where, "a.source = ? COLLATE NOCASE")
-			args = append(args, opt.Source)
-		}
-		query = `SELECT ` + cols + ` FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ?) m
-			JOIN passages p ON p.id = m.rowid JOIN articles a ON a.id = p.article_id
-			WHERE ` + strings.Join(where, " AND ") + ` ORDER BY m.rank LIMIT ?`
-		args = append(args, limit)
+		hits, err = db.matchFiltered(ctx, expr, opt, limit)
 	}
-	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search passages: %w", err)
+	}
+	if !(opt.Since.IsZero() && opt.Until.IsZero() && opt.Source == "") {
+		// At equal relevance the newer article first.
+		sort.SliceStable(hits, func(i, j int) bool {
+			si, sj := roundScore(hits[i].Score), roundScore(hits[j].Score)
+			if si != sj {
+				return si > sj
+			}
+			return hits[i].Article.Published.After(hits[j].Article.Published)
+		})
+	}
+	return hits, nil
+}
+
+// matchRanked ranks inside FTS5 asking for rowids only, then finds each
+// passage's article through the articles' passage ranges. It does not read
+// passage text (see fillText): asking FTS5 for content columns in a ranked
+// query makes it read every matching row.
+func (db *DB) matchRanked(ctx context.Context, expr string, limit int) ([]Hit, error) {
+	// Only the rowid: asking for the rank too makes FTS5 compute it again.
+	rows, err := db.queryRead(ctx, "SELECT rowid FROM passages WHERE passages MATCH ? ORDER BY rank LIMIT ?", expr, limit)
+	if err != nil {
+		return nil, err
+	}
+	pos := map[int64]int{}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		pos[id] = len(ids)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	q := `WITH r(pid) AS (VALUES (?)` + strings.Repeat(", (?)", len(ids)-1) + `)
+		SELECT r.pid, a.id, r.pid - a.first_passage, '', 0, ` + articleColumns + ` FROM r
+		JOIN articles a ON a.id = (SELECT id FROM articles WHERE first_passage <= r.pid ORDER BY first_passage DESC LIMIT 1)`
+	hits, err := db.scanHits(ctx, q, ids...)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(hits, func(i, j int) bool { return pos[hits[i].Passage.ID] < pos[hits[j].Passage.ID] })
+	for i := range hits {
+		hits[i].Score = 1 / float64(1+i) // FTS5's order; only the order is comparable
+	}
+	return hits, nil
+}
+
+// fillText reads the text of hits that lack it.
+func (db *DB) fillText(ctx context.Context, hits []Hit) error {
+	var ids []any
+	at := map[int64]int{}
+	for i, h := range hits {
+		if h.Passage.Text == "" {
+			ids = append(ids, h.Passage.ID)
+			at[h.Passage.ID] = i
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := db.queryRead(ctx, "SELECT rowid, text FROM passages WHERE rowid IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	if err != nil {
+		return fmt.Errorf("read passages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return fmt.Errorf("read passages: %w", err)
+		}
+		hits[at[id]].Passage.Text = text
+	}
+	return rows.Err()
+}
+
+// matchFiltered joins the articles before ranking so that filters apply
+// before the limit.
+func (db *DB) matchFiltered(ctx context.Context, expr string, opt SearchOptions, limit int) ([]Hit, error) {
+	args := []any{expr}
+	var where []string
+	if !opt.Since.IsZero() {
+		where = append(where, "a.published >= ?")
+		args = append(args, opt.Since.Unix())
+	}
+	if !opt.Until.IsZero() {
+		where = append(where, "a.published < ?")
+		args = append(args, opt.Until.Unix())
+	}
+	if opt.Source != "" {
+		where = append(where, "a.source = ? COLLATE NOCASE")
+		args = append(args, opt.Source)
+	}
+	args = append(args, limit)
+	q := `SELECT p.rowid, p.article_id, p.ord, p.text, p.rank, ` + articleColumns + `
+		FROM (SELECT rowid, article_id, ord, text, rank FROM passages WHERE passages MATCH ?) p
+		JOIN articles a ON a.id = p.article_id
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.rank LIMIT ?`
+	hits, err := db.scanHits(ctx, q, args...)
+	for i := range hits {
+		hits[i].Score = -hits[i].Score
+	}
+	return hits, err
+}
+
+// scanHits reads rows of passage columns, a rank and article columns; the
+// rank lands in Score as it is.
+func (db *DB) scanHits(ctx context.Context, q string, args ...any) ([]Hit, error) {
+	rows, err := db.queryRead(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var hits []Hit
 	for rows.Next() {
 		var h Hit
-		var rank float64
 		var pub, fetched int64
 		a := &h.Article
-		if err := rows.Scan(&h.Passage.ID, &h.Passage.ArticleID, &h.Passage.Ord, &h.Passage.Text, &rank,
+		if err := rows.Scan(&h.Passage.ID, &h.Passage.ArticleID, &h.Passage.Ord, &h.Passage.Text, &h.Score,
 			&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &pub, &fetched, &a.Lang, &a.Hash); err != nil {
-			return nil, fmt.Errorf("search passages: %w", err)
+			return nil, err
 		}
 		a.Published = time.Unix(pub, 0).UTC()
 		a.Fetched = time.Unix(fetched, 0).UTC()
-		h.Score = -rank
 		hits = append(hits, h)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search passages: %w", err)
-	}
-	// At equal relevance the newer article first.
-	sort.SliceStable(hits, func(i, j int) bool {
-		si, sj := roundScore(hits[i].Score), roundScore(hits[j].Score)
-		if si != sj {
-			return si > sj
+	return hits, rows.Err()
+}
+
+// newerFirstAtEqualRelevance reorders runs of adjacent hits that BM25 must
+// score the same, newest first. Two passages score the same when they have
+// the same length and the same count of every query term (title included
+// for an article's first passage), which is what FTS5's bm25 reads.
+func newerFirstAtEqualRelevance(hits []Hit, q Query) {
+	fp := make([]string, len(hits))
+	for i, h := range hits {
+		counts := make([]int, len(q.Terms)+2)
+		for _, w := range Words(h.Passage.Text) {
+			counts[0]++
+			if k := q.termOf(w); k >= 0 {
+				counts[k+2]++
+			}
 		}
-		return hits[i].Article.Published.After(hits[j].Article.Published)
-	})
-	return hits, nil
+		if h.Passage.Ord == 0 {
+			for _, w := range Words(h.Article.Title) {
+				counts[1]++
+				if k := q.termOf(w); k >= 0 {
+					counts[k+2] += 1000
+				}
+			}
+		}
+		fp[i] = fmt.Sprint(counts)
+	}
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && fp[j] == fp[i] {
+			j++
+		}
+		sort.SliceStable(hits[i:j], func(a, b int) bool {
+			return hits[i+a].Article.Published.After(hits[i+b].Article.Published)
+		})
+		i = j
+	}
 }
 
 func roundScore(s float64) float64 { return math.Round(s*1e6) / 1e6 }
@@ -290,15 +460,11 @@ func Snippet(text string, q Query, width int) string {
 	if len(words) <= width {
 		return strings.Join(words, " ")
 	}
-	stems := map[string]bool{}
-	for _, t := range q.Terms {
-		stems[t.Stem] = true
-	}
 	hit := make([]int, len(words)+1) // prefix sums of matching words
 	for i, w := range words {
 		hit[i+1] = hit[i]
 		for _, tok := range Words(w) {
-			if stems[porterStem(tok)] {
+			if q.termOf(tok) >= 0 {
 				hit[i+1]++
 				break
 			}

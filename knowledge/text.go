@@ -73,6 +73,23 @@ var stopwords = func() map[string]struct{} {
 // CountWords counts whitespace-separated words.
 func CountWords(s string) int {
 	n, in := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return countWordsUnicode(s)
+		}
+		if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f' {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
+}
+
+func countWordsUnicode(s string) int {
+	n, in := 0, false
 	for _, r := range s {
 		if unicode.IsSpace(r) {
 			in = false
@@ -198,6 +215,9 @@ func SplitPassages(body string) []string {
 // splitParagraphs splits on blank lines, or on single newlines when the text
 // has no blank line at all.
 func splitParagraphs(body string) []string {
+	if isNormalized(body) {
+		return strings.Split(body, "\n\n")
+	}
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	sep := "\n\n"
 	if !strings.Contains(body, sep) {
@@ -211,6 +231,38 @@ func splitParagraphs(body string) []string {
 		}
 	}
 	return out
+}
+
+// isNormalized reports whether body is already in the stored form:
+// paragraphs of single-spaced words separated by one blank line.
+func isNormalized(body string) bool {
+	if body == "" || body[0] == ' ' || body[0] == '\n' || body[len(body)-1] == ' ' || body[len(body)-1] == '\n' {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '\n':
+			if i+2 >= len(body) || body[i+1] != '\n' || body[i+2] == '\n' || body[i+2] == ' ' || body[i-1] == ' ' {
+				return false
+			}
+			i++
+		case ' ':
+			if body[i+1] == ' ' || body[i+1] == '\n' {
+				return false
+			}
+		case '\t', '\r', '\v', '\f':
+			return false
+		default:
+			if c >= utf8.RuneSelf {
+				r, size := utf8.DecodeRuneInString(body[i:])
+				if unicode.IsSpace(r) {
+					return false
+				}
+				i += size - 1
+			}
+		}
+	}
+	return true
 }
 
 // cutLong cuts one long paragraph between sentences into pieces of at most

@@ -144,11 +144,11 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 	if err := art.RenderText(&body); err != nil {
 		return a, errNoArticle
 	}
-	a.Body = strings.TrimSpace(body.String())
+	a.Title = firstNonEmpty(meta["og:title"], art.Title(), meta["title"])
+	a.Body = dropLeadingFurniture(strings.TrimSpace(body.String()), a.Title)
 	if knowledge.CountWords(a.Body) < 25 {
 		return a, errNoArticle
 	}
-	a.Title = firstNonEmpty(meta["og:title"], art.Title(), meta["title"])
 	a.Author = firstNonEmpty(art.Byline(), meta["author"])
 	a.Source = firstNonEmpty(art.SiteName(), meta["og:site_name"])
 	a.Lang = firstNonEmpty(shortLang(art.Language()), knowledge.DetectLang(a.Title+" "+a.Body))
@@ -163,12 +163,33 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 	} else if s := firstNonEmpty(meta["article:published_time"], meta["time"]); s != "" {
 		a.Published, _ = ParseTime(s)
 	}
-	if a.Source == "" && a.URL != "" {
+	if !knowledge.IsWebURL(a.URL) {
+		// A saved page with no absolute address: name it by date and title,
+		// as scraped text is, so re-ingesting it is idempotent.
+		a.URL = "urn:attache:" + a.Published.Format("2006-01-02") + ":" + slug(a.Title)
+	}
+	if a.Source == "" && knowledge.IsWebURL(a.URL) {
 		if u, err := url.Parse(a.URL); err == nil {
 			a.Source = strings.TrimPrefix(u.Hostname(), "www.")
 		}
 	}
 	return a, nil
+}
+
+// dropLeadingFurniture removes a repeated title and a byline from the top of
+// extracted page text.
+func dropLeadingFurniture(body, title string) string {
+	paras := strings.Split(body, "\n\n")
+	i := 0
+	for i < len(paras) && i < 3 {
+		p := strings.TrimSpace(paras[i])
+		if p == "" || p == title || bylineRE.MatchString(p) {
+			i++
+			continue
+		}
+		break
+	}
+	return strings.Join(paras[i:], "\n\n")
 }
 
 var errNoArticle = errors.New("no article text found in the page")
@@ -255,8 +276,8 @@ type FeedItem struct {
 	Err     error
 }
 
-// teaserWords is the length under which a feed item's text counts as a
-// teaser of the linked page.
+// teaserWords is the length under which a feed item with no full content
+// counts as a teaser of the linked page.
 const teaserWords = 120
 
 // ParseFeed reads an RSS, Atom or JSON feed. The full text comes from
@@ -287,7 +308,7 @@ func ParseFeed(data []byte) (title string, items []FeedItem, err error) {
 			a.URL = it.GUID
 		}
 		a.Lang = firstNonEmpty(shortLang(f.Language), knowledge.DetectLang(a.Title+" "+a.Body))
-		item := FeedItem{Article: a, Teaser: knowledge.CountWords(a.Body) < teaserWords}
+		item := FeedItem{Article: a, Teaser: strings.TrimSpace(it.Content) == "" && knowledge.CountWords(a.Body) < teaserWords}
 		if a.URL == "" {
 			item.Err = errors.New("item has no link")
 		}

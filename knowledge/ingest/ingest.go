@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/attache-bot/attache/knowledge"
@@ -24,17 +25,22 @@ type Store interface {
 }
 
 // Ingester reads articles from files, directories and URLs into a Store.
+// Parsing and storing overlap: one goroutine parses and normalises while
+// another writes the previous batch.
 type Ingester struct {
 	Store   Store
 	Fetcher *Fetcher
 	Log     *slog.Logger
-	// BatchSize is how many articles share one transaction (default 256).
+	// BatchSize is how many articles share one transaction (default 2000).
 	BatchSize int
 	// MaxFileBytes caps one input file, except JSONL which streams (default 10 MiB).
 	MaxFileBytes int64
 
-	batch []pending
-	sum   *Summary
+	batch   []pending
+	batches chan []pending
+	mu      sync.Mutex // guards sum and fatal
+	sum     *Summary
+	fatal   error // a store failure that stops the ingest
 }
 
 // Problem is one input that could not be stored, with where it came from.
@@ -66,11 +72,32 @@ type pending struct {
 // (the context ending, the database failing).
 func (in *Ingester) Ingest(ctx context.Context, inputs ...string) (Summary, error) {
 	var sum Summary
-	in.sum = &sum
-	defer func() { in.sum = nil; in.batch = nil }()
+	in.sum, in.fatal, in.batch = &sum, nil, nil
+	in.batches = make(chan []pending, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range in.batches {
+			in.store(ctx, b)
+		}
+	}()
+	err := in.ingestAll(ctx, inputs)
+	if err == nil {
+		in.flush()
+	}
+	close(in.batches)
+	<-done
+	if err == nil {
+		err = in.fatal
+	}
+	in.sum, in.batches, in.batch = nil, nil, nil
+	return sum, err
+}
+
+func (in *Ingester) ingestAll(ctx context.Context, inputs []string) error {
 	for _, input := range inputs {
-		if err := ctx.Err(); err != nil {
-			return sum, err
+		if err := in.stopped(ctx); err != nil {
+			return err
 		}
 		var err error
 		if strings.HasPrefix(input, "http://") || strings.HasPrefix(input, "https://") {
@@ -79,21 +106,34 @@ func (in *Ingester) Ingest(ctx context.Context, inputs ...string) (Summary, erro
 			err = in.ingestPath(ctx, input)
 		}
 		if err != nil {
-			return sum, err
+			return err
 		}
 	}
-	return sum, in.flush(ctx)
+	return nil
+}
+
+// stopped returns why the ingest must stop, if it must.
+func (in *Ingester) stopped(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.fatal
 }
 
 func (in *Ingester) problem(where string, err error) {
+	in.mu.Lock()
 	in.sum.Failed++
 	in.sum.Problems = append(in.sum.Problems, Problem{Where: where, Err: err})
+	in.mu.Unlock()
 	if in.Log != nil {
 		in.Log.Warn("ingest: skipped input", "where", where, "err", err)
 	}
 }
 
-// add queues an article, storing the queue when it is full.
+// add normalises an article and queues it, handing the queue to the storing
+// goroutine when it is full.
 func (in *Ingester) add(ctx context.Context, where string, a knowledge.Article) error {
 	if err := a.Normalize(); err != nil {
 		in.problem(where, err)
@@ -101,7 +141,8 @@ func (in *Ingester) add(ctx context.Context, where string, a knowledge.Article) 
 	}
 	in.batch = append(in.batch, pending{where, &a})
 	if len(in.batch) >= in.batchSize() {
-		return in.flush(ctx)
+		in.flush()
+		return in.stopped(ctx)
 	}
 	return nil
 }
@@ -110,17 +151,22 @@ func (in *Ingester) batchSize() int {
 	if in.BatchSize > 0 {
 		return in.BatchSize
 	}
-	return 256
+	return 1000
 }
 
-// flush stores the queue in one transaction; when that fails it stores the
-// articles one by one, so one bad article costs only itself.
-func (in *Ingester) flush(ctx context.Context) error {
-	if len(in.batch) == 0 {
-		return nil
+func (in *Ingester) flush() {
+	if len(in.batch) > 0 {
+		in.batches <- in.batch
+		in.batch = nil
 	}
-	batch := in.batch
-	in.batch = in.batch[:0]
+}
+
+// store writes one batch in one transaction; when that fails it stores the
+// articles one by one, so one bad article costs only itself.
+func (in *Ingester) store(ctx context.Context, batch []pending) {
+	if in.stopped(ctx) != nil {
+		return
+	}
 	arts := make([]*knowledge.Article, len(batch))
 	for i, p := range batch {
 		arts[i] = p.art
@@ -128,26 +174,27 @@ func (in *Ingester) flush(ctx context.Context) error {
 	res, err := in.Store.PutArticles(ctx, arts)
 	if err == nil {
 		in.count(res)
-		return nil
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+		return
 	}
 	for _, p := range batch {
 		res, err := in.Store.PutArticles(ctx, []*knowledge.Article{p.art})
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				in.mu.Lock()
+				in.fatal = ctx.Err()
+				in.mu.Unlock()
+				return
 			}
 			in.problem(p.where, err)
 			continue
 		}
 		in.count(res)
 	}
-	return nil
 }
 
 func (in *Ingester) count(res []knowledge.PutResult) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	for _, r := range res {
 		switch r {
 		case knowledge.Added:
@@ -196,7 +243,7 @@ func (in *Ingester) ingestPath(ctx context.Context, path string) error {
 	}
 	sort.Strings(files)
 	for _, f := range files {
-		if err := ctx.Err(); err != nil {
+		if err := in.stopped(ctx); err != nil {
 			return err
 		}
 		if err := in.ingestFile(ctx, f, formatByExt[strings.ToLower(filepath.Ext(f))]); err != nil {

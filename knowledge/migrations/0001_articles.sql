@@ -1,18 +1,23 @@
 -- Articles, their alternate URLs, and their passages with a full-text index.
 CREATE TABLE articles (
-    id        INTEGER PRIMARY KEY,
-    url       TEXT    NOT NULL UNIQUE,
-    source    TEXT    NOT NULL DEFAULT '',
-    title     TEXT    NOT NULL,
-    author    TEXT    NOT NULL DEFAULT '',
-    published INTEGER NOT NULL, -- unix seconds, UTC
-    fetched   INTEGER NOT NULL, -- unix seconds, UTC
-    lang      TEXT    NOT NULL DEFAULT '',
-    hash      TEXT    NOT NULL
+    id            INTEGER PRIMARY KEY,
+    url           TEXT    NOT NULL UNIQUE,
+    source        TEXT    NOT NULL DEFAULT '',
+    title         TEXT    NOT NULL,
+    author        TEXT    NOT NULL DEFAULT '',
+    published     INTEGER NOT NULL, -- unix seconds, UTC
+    fetched       INTEGER NOT NULL, -- unix seconds, UTC
+    lang          TEXT    NOT NULL DEFAULT '',
+    hash          TEXT    NOT NULL,
+    -- The article's passages are the rows first_passage .. first_passage+passages-1
+    -- of the passages table: they are written together, in order.
+    first_passage INTEGER NOT NULL DEFAULT 0,
+    passages      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX articles_hash ON articles(hash);
 CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_source ON articles(source COLLATE NOCASE);
+CREATE INDEX articles_first_passage ON articles(first_passage);
 
 -- Other URLs under which an already stored article was seen.
 CREATE TABLE article_urls (
@@ -21,23 +26,15 @@ CREATE TABLE article_urls (
 );
 CREATE INDEX article_urls_article ON article_urls(article_id);
 
-CREATE TABLE passages (
-    id         INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    ord        INTEGER NOT NULL,
-    text       TEXT    NOT NULL
-);
-CREATE INDEX passages_article ON passages(article_id, ord);
-
--- The index holds each passage with its article's title. It keeps no copy of
--- the text (passages has it); contentless_delete lets a passage be removed.
--- unicode61 with remove_diacritics 2 folds "Noël" to "noel"; porter stems English.
-CREATE VIRTUAL TABLE passages_fts USING fts5(
-    title, text,
-    content = '', contentless_delete = 1,
+-- Passages live in the full-text table itself, one row each, so storing a
+-- passage is one insert. The title is indexed with an article's first
+-- passage only. unicode61 with remove_diacritics 2 folds "Noël" to "noel";
+-- porter stems English.
+CREATE VIRTUAL TABLE passages USING fts5(
+    title, text, article_id UNINDEXED, ord UNINDEXED,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
-CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages, 'row');
 
 -- Titles weigh twice the passage text in the ranking.
-INSERT INTO passages_fts(passages_fts, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
+INSERT INTO passages(passages, rank) VALUES ('rank', 'bm25(2.0, 1.0, 0.0, 0.0)');

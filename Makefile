@@ -1,0 +1,30 @@
+# Every Go command passes -tags sqlite_fts5: mattn/go-sqlite3 compiles FTS5 only with it.
+GO      ?= go
+TAGS    := sqlite_fts5
+FUZZTIME ?= 5s
+
+.PHONY: demo test fuzz bench build vet
+
+## demo: ingest the sample corpus into a temporary database and answer a question (no keys, no network)
+demo:
+	$(GO) run -tags $(TAGS) ./cmd/attache demo
+
+## build: build the attache binary
+build:
+	$(GO) build -tags $(TAGS) -o attache ./cmd/attache
+
+## test: vet, every test, then each fuzz target briefly
+test: vet
+	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(MAKE) fuzz
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+
+fuzz:
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME) ./knowledge/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseScraped$$' -fuzztime $(FUZZTIME) ./knowledge/ingest/
+
+## bench: the benchmarks (see README, "Performance")
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./knowledge/

@@ -1,0 +1,196 @@
+package knowledge_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// MustOpenDB opens a fresh database in a temporary directory.
+func MustOpenDB(tb testing.TB) *knowledge.DB {
+	tb.Helper()
+	db, err := knowledge.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"))
+	if err != nil {
+		tb.Fatalf("open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func mustPut(tb testing.TB, db *knowledge.DB, arts ...knowledge.Article) []knowledge.PutResult {
+	tb.Helper()
+	ptrs := make([]*knowledge.Article, len(arts))
+	for i := range arts {
+		ptrs[i] = &arts[i]
+	}
+	res, err := db.PutArticles(context.Background(), ptrs)
+	if err != nil {
+		tb.Fatalf("put: %v", err)
+	}
+	return res
+}
+
+func article(url, title, body string, published string) knowledge.Article {
+	t, err := time.Parse("2006-01-02", published)
+	if err != nil {
+		panic(err)
+	}
+	return knowledge.Article{URL: url, Title: title, Body: body, Source: "Test Wire", Published: t}
+}
+
+func TestOpenAppliesMigrationsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	ctx := context.Background()
+	db, err := knowledge.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, db, article("https://a.example/1", "Title one", "Body text about Rubio.", "2025-04-16"))
+	db.Close()
+	db, err = knowledge.Open(ctx, path) // reopening must not re-run migrations or lose data
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	st, err := db.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Articles != 1 || st.Passages != 1 {
+		t.Errorf("after reopen: got %d articles %d passages, want 1 and 1", st.Articles, st.Passages)
+	}
+}
+
+func TestPutArticlesIdempotentUpdateAndAlias(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	orig := article("https://news.example/witkoff?utm_source=x#top", "Witkoff goes to Paris", "Steve Witkoff, the special envoy, travels to Paris.", "2025-04-16")
+
+	steps := []struct {
+		name string
+		art  knowledge.Article
+		want knowledge.PutResult
+	}{
+		{"first time", orig, knowledge.Added},
+		{"same again", orig, knowledge.Duplicate},
+		{"tracking params differ", article("https://NEWS.example/witkoff/", orig.Title, orig.Body, "2025-04-16"), knowledge.Duplicate},
+		{"spacing differs only", article("https://news.example/witkoff", orig.Title, "Steve  Witkoff, the special envoy,\ntravels to Paris.", "2025-04-16"), knowledge.Duplicate},
+		{"same text, other URL", article("https://mirror.example/story/1", orig.Title, orig.Body, "2025-04-16"), knowledge.Duplicate},
+		{"edited text, same URL", article("https://news.example/witkoff", orig.Title, orig.Body+" He meets Macron on Thursday.", "2025-04-16"), knowledge.Updated},
+		{"edited via the alias", article("https://mirror.example/story/1", orig.Title, orig.Body+" He meets Macron on Friday.", "2025-04-16"), knowledge.Updated},
+	}
+	for _, s := range steps {
+		if got := mustPut(t, db, s.art)[0]; got != s.want {
+			t.Errorf("%s: got %v, want %v", s.name, got, s.want)
+		}
+	}
+	st, _ := db.Stats(ctx)
+	if st.Articles != 1 {
+		t.Fatalf("got %d articles, want 1", st.Articles)
+	}
+	a, err := db.ArticleByURL(ctx, "https://mirror.example/story/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Body, "Friday") || strings.Contains(a.Body, "Thursday") {
+		t.Errorf("body after updates: %q", a.Body)
+	}
+	// The old passage text must be gone from the index too.
+	hits, err := db.Search(ctx, "Thursday", knowledge.SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 0 {
+		t.Errorf("search for replaced text found %d hits", len(hits))
+	}
+	if hits, _ := db.Search(ctx, "Friday", knowledge.SearchOptions{}); len(hits) != 1 {
+		t.Errorf("search for new text: got %d hits, want 1", len(hits))
+	}
+}
+
+func TestPutArticlesRejectsBadArticlesWhole(t *testing.T) {
+	db := MustOpenDB(t)
+	good := article("https://a.example/1", "Good", "Some body text.", "2025-01-01")
+	tests := []struct {
+		name string
+		bad  knowledge.Article
+	}{
+		{"no title", article("https://a.example/2", "", "body", "2025-01-01")},
+		{"no body", article("https://a.example/3", "T", "  \n ", "2025-01-01")},
+		{"bad url", article("ftp://a.example/4", "T", "body", "2025-01-01")},
+		{"relative url", article("/just/a/path", "T", "body", "2025-01-01")},
+		{"no date", knowledge.Article{URL: "https://a.example/5", Title: "T", Body: "body"}},
+		{"invalid utf8", article("https://a.example/6", "T", "bad \xff byte", "2025-01-01")},
+	}
+	for _, tt := range tests {
+		g, b := good, tt.bad
+		if _, err := db.PutArticles(context.Background(), []*knowledge.Article{&g, &b}); err == nil {
+			t.Errorf("%s: got no error", tt.name)
+		}
+	}
+	st, _ := db.Stats(context.Background())
+	if st.Articles != 0 {
+		t.Errorf("a failed batch stored %d articles, want 0", st.Articles)
+	}
+}
+
+// TestConcurrentReadWrite runs searches while a writer ingests: no reader
+// may see "database is locked", and every write must land.
+func TestConcurrentReadWrite(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	mustPut(t, db, article("https://a.example/seed", "Seed", "Ceasefire talks in Riyadh.", "2025-01-01"))
+	const writers, perWriter = 2, 60
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	stop := make(chan struct{})
+	for r := 0; r < 4; r++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := db.Search(ctx, "ceasefire talks Riyadh", knowledge.SearchOptions{}); err != nil {
+					errs <- fmt.Errorf("search: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	var wwg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wwg.Add(1)
+		go func(w int) {
+			defer wwg.Done()
+			for i := 0; i < perWriter; i++ {
+				a := article(fmt.Sprintf("https://a.example/%d/%d", w, i), fmt.Sprintf("Talks %d %d", w, i),
+					fmt.Sprintf("Round %d of ceasefire talks in Riyadh by writer %d.", i, w), "2025-02-01")
+				if _, err := db.PutArticle(ctx, &a); err != nil {
+					errs <- fmt.Errorf("put: %w", err)
+					return
+				}
+			}
+		}(w)
+	}
+	wwg.Wait()
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	st, _ := db.Stats(ctx)
+	if want := 1 + writers*perWriter; st.Articles != want {
+		t.Errorf("got %d articles, want %d", st.Articles, want)
+	}
+}
