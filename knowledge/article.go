@@ -25,9 +25,11 @@ type Article struct {
 	Body      string // paragraphs separated by blank lines
 	Hash      string // ContentHash of Title and Body
 
-	// Set by Normalize: the passages of Body, and the Title and Body they
-	// were computed from, so that a changed article is normalised again.
+	// Set by Normalize: the passages of Body, the people it names with
+	// their titles, and the Title and Body they were computed from, so that
+	// a changed article is normalised again.
 	passages            []string
+	mentions            []RoleMention
 	normTitle, normBody string
 }
 
@@ -135,6 +137,7 @@ func (a *Article) Normalize() error {
 	}
 	a.Hash = ContentHash(a.Title, a.Body)
 	a.passages = SplitPassages(a.Body)
+	a.mentions = ExtractRoles(a.Body)
 	a.normTitle, a.normBody = a.Title, a.Body
 	return nil
 }

@@ -81,13 +81,15 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 
 // writer holds the statements of one write transaction.
 type writer struct {
-	lookup, insArticle, updArticle, insAlias *sql.Stmt
-	insPassage, delPassages                  *sql.Stmt
-	nextPassage                              int64
+	lookup, insArticle, updArticle, insAlias               *sql.Stmt
+	insPassage, delPassages                                *sql.Stmt
+	insPerson, personID, insPersonAlias, insRole, delRoles *sql.Stmt
+	nextPassage                                            int64
+	people                                                 map[string]int64 // folded name → id, this transaction
 }
 
 func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{}
+	w := &writer{people: map[string]int64{}}
 	stmts := []struct {
 		dst **sql.Stmt
 		q   string
@@ -105,6 +107,11 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.insAlias, "INSERT OR IGNORE INTO article_urls(url, article_id) VALUES (?, ?)"},
 		{&w.insPassage, "INSERT INTO passages(rowid, title, text, article_id, ord) VALUES (?, ?, ?, ?, ?)"},
 		{&w.delPassages, "DELETE FROM passages WHERE rowid >= ? AND rowid < ?"},
+		{&w.insPerson, "INSERT OR IGNORE INTO people(name, key) VALUES (?, ?)"},
+		{&w.personID, "SELECT id FROM people WHERE key = ?"},
+		{&w.insPersonAlias, "INSERT OR IGNORE INTO person_aliases(alias, person_id) VALUES (?, ?)"},
+		{&w.insRole, "INSERT OR IGNORE INTO roles(person_id, article_id, role, sentence, published) VALUES (?, ?, ?, ?, ?)"},
+		{&w.delRoles, "DELETE FROM roles WHERE article_id = ?"},
 	}
 	for _, s := range stmts {
 		st, err := tx.PrepareContext(ctx, s.q)
@@ -124,7 +131,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 
 func (w *writer) close() {
 	for _, s := range []*sql.Stmt{w.lookup, w.insArticle, w.updArticle, w.insAlias,
-		w.insPassage, w.delPassages} {
+		w.insPassage, w.delPassages, w.insPerson, w.personID, w.insPersonAlias, w.insRole, w.delRoles} {
 		if s != nil {
 			s.Close()
 		}
@@ -146,7 +153,10 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return 0, err
 		}
-		return Added, w.insertPassages(ctx, a)
+		if err := w.insertPassages(ctx, a); err != nil {
+			return 0, err
+		}
+		return Added, w.insertRoles(ctx, a)
 	case err != nil:
 		return 0, err
 	}
@@ -167,7 +177,13 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), id); err != nil {
 		return 0, err
 	}
-	return Updated, w.insertPassages(ctx, a)
+	if _, err := w.delRoles.ExecContext(ctx, id); err != nil {
+		return 0, err
+	}
+	if err := w.insertPassages(ctx, a); err != nil {
+		return 0, err
+	}
+	return Updated, w.insertRoles(ctx, a)
 }
 
 // insertPassages writes an article's passages at the next free rowids.
@@ -186,16 +202,37 @@ func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 	return nil
 }
 
+// insertRoles records the people the article names with their titles.
+func (w *writer) insertRoles(ctx context.Context, a *Article) error {
+	for _, m := range a.mentions {
+		key := strings.Join(Words(m.Name), " ")
+		id, ok := w.people[key]
+		if !ok {
+			if _, err := w.insPerson.ExecContext(ctx, m.Name, key); err != nil {
+				return err
+			}
+			if err := w.personID.QueryRowContext(ctx, key).Scan(&id); err != nil {
+				return err
+			}
+			w.people[key] = id
+			f := Words(m.Name)
+			for _, alias := range []string{key, f[len(f)-1]} {
+				if _, err := w.insPersonAlias.ExecContext(ctx, alias, id); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := w.insRole.ExecContext(ctx, id, a.ID, m.Role, m.Sentence, a.Published.Unix()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash"
 
 func scanArticle(sc interface{ Scan(...any) error }, a *Article) error {
-	var pub, fetched int64
-	if err := sc.Scan(&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &pub, &fetched, &a.Lang, &a.Hash); err != nil {
-		return err
-	}
-	a.Published = time.Unix(pub, 0).UTC()
-	a.Fetched = time.Unix(fetched, 0).UTC()
-	return nil
+	return sc.Scan(rowArticle(a)...)
 }
 
 // Article returns one article with its body, by ID.

@@ -80,7 +80,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// _txlock=immediate: a write transaction takes the write lock when it
 	// begins, so two writers queue on busy_timeout instead of deadlocking.
 	registerDriver()
-	db.write, err = sql.Open(driverName, dsn(path, "_txlock=immediate"))
+	db.write, err = sql.Open(writeDriver, dsn(path, "_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -91,7 +91,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db.read, err = sql.Open(driverName, dsn(path, "_query_only=1"))
+	db.read, err = sql.Open(readDriver, dsn(path, "_query_only=1"))
 	if err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -109,18 +109,22 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// driverName is mattn/go-sqlite3 with a hook that sizes each connection's
-// caches: the FTS index is read far more than it is written, and memory-
-// mapped reads skip a copy of every page.
-const driverName = "sqlite3_attache"
+// Reader connections are mattn/go-sqlite3 with a hook that gives each a
+// larger page cache and memory-mapped reads (which skip a copy of every
+// page): the FTS index is read far more than it is written. The writer
+// keeps SQLite's defaults so that a bulk ingest stays small in memory.
+const (
+	readDriver  = "sqlite3_attache_read"
+	writeDriver = "sqlite3"
+)
 
 var registerOnce sync.Once
 
 func registerDriver() {
 	registerOnce.Do(func() {
-		sql.Register(driverName, &sqlite3.SQLiteDriver{
+		sql.Register(readDriver, &sqlite3.SQLiteDriver{
 			ConnectHook: func(c *sqlite3.SQLiteConn) error {
-				_, err := c.Exec("PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -32768", nil)
+				_, err := c.Exec("PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16384", nil)
 				return err
 			},
 		})

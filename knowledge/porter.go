@@ -1,5 +1,9 @@
 package knowledge
 
+// Stem returns the index form of one folded word (see Fold), as SQLite's
+// porter tokenizer stores it.
+func Stem(word string) string { return porterStem(word) }
+
 // porterStem stems one lower-case token the way SQLite's FTS5 "porter"
 // tokenizer does (Martin Porter's 1980 algorithm with the departures of his
 // reference C implementation). Retrieval uses it only to look a query term up

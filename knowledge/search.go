@@ -402,14 +402,10 @@ func (db *DB) scanHits(ctx context.Context, q string, args ...any) ([]Hit, error
 	var hits []Hit
 	for rows.Next() {
 		var h Hit
-		var pub, fetched int64
-		a := &h.Article
-		if err := rows.Scan(&h.Passage.ID, &h.Passage.ArticleID, &h.Passage.Ord, &h.Passage.Text, &h.Score,
-			&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &pub, &fetched, &a.Lang, &a.Hash); err != nil {
+		dst := append([]any{&h.Passage.ID, &h.Passage.ArticleID, &h.Passage.Ord, &h.Passage.Text, &h.Score}, rowArticle(&h.Article)...)
+		if err := rows.Scan(dst...); err != nil {
 			return nil, err
 		}
-		a.Published = time.Unix(pub, 0).UTC()
-		a.Fetched = time.Unix(fetched, 0).UTC()
 		hits = append(hits, h)
 	}
 	return hits, rows.Err()

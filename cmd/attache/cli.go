@@ -190,16 +190,8 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	return m.demoAnswer(ctx, db, question)
 }
 
-// demoAnswer shows what the demo can do with the question.
+// demoAnswer answers the demo's question on the sample corpus.
 func (m *Main) demoAnswer(ctx context.Context, db *knowledge.DB, question string) error {
-	fmt.Fprintf(m.Stdout, "$ attache search %q\n\n", question)
-	hits, err := db.Search(ctx, question, knowledge.SearchOptions{Limit: 5})
-	if err != nil {
-		return err
-	}
-	for i, h := range hits {
-		fmt.Fprintf(m.Stdout, "%d. %s\n   %s, %s\n   %s\n   %s\n\n", i+1, h.Article.Title,
-			sourceName(h.Article), h.Article.Published.Format("2 Jan 2006"), h.Article.URL, h.Snippet)
-	}
-	return nil
+	fmt.Fprintf(m.Stdout, "$ attache ask %q\n\n", question)
+	return m.ask(ctx, db, question, false)
 }

@@ -96,6 +96,9 @@ Usage:
   attache demo                       ingest the sample corpus into a temporary database and ask a question
   attache ingest PATH|URL ...        store articles from files, directories, feeds and web pages
   attache search QUERY [--days N] [--source S] [--limit K] [--json]
+  attache ask QUESTION [--json]      answer from the stored articles, with numbered citations
+  attache whois NAME [--json]        a person's titles, newest first, each dated and cited
+  attache eval [--set FILE]          score the answerer on the evaluation set over the sample corpus
   attache help                       this text
 
 Settings come from the environment or a .env file; see .env.example.
@@ -113,6 +116,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runIngest(ctx, rest)
 	case "search":
 		return m.runSearch(ctx, rest)
+	case "ask":
+		return m.runAsk(ctx, rest)
+	case "whois":
+		return m.runWhois(ctx, rest)
+	case "eval":
+		return m.runEval(ctx, rest)
 	case "demo":
 		return m.runDemo(ctx, rest)
 	case "help", "-h", "--help":

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/answer"
+)
+
+// newAnswerer wires retrieval and, when configured, the LLM.
+func (m *Main) newAnswerer(db *knowledge.DB) *answer.Service {
+	s := &answer.Service{
+		Retriever:    &answer.Retriever{Store: db, Now: db.Now},
+		Log:          m.Log,
+		PromptTokens: m.Config.PromptTokens,
+		Timeout:      m.Config.LLMTimeout,
+	}
+	if m.Config.LLMConfigured() {
+		s.LLM = answer.NewOpenAI(m.Config.OpenAIKey, m.Config.OpenAIBaseURL, m.Config.OpenAIModel, nil)
+	}
+	return s
+}
+
+// jsonAnswer is `attache ask --json`.
+type jsonAnswer struct {
+	Question string       `json:"question"`
+	Answer   string       `json:"answer"`
+	Grounded bool         `json:"grounded"`
+	NoAnswer bool         `json:"no_answer"`
+	Method   string       `json:"method"`
+	AsOf     *time.Time   `json:"as_of,omitempty"`
+	Sources  []jsonSource `json:"sources"`
+	Closest  []jsonSource `json:"closest,omitempty"`
+	Dropped  []string     `json:"dropped,omitempty"`
+}
+
+type jsonSource struct {
+	N         int       `json:"n,omitempty"`
+	Title     string    `json:"title"`
+	Source    string    `json:"source"`
+	Published time.Time `json:"published"`
+	URL       string    `json:"url"`
+}
+
+func (m *Main) runAsk(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	question := strings.TrimSpace(strings.Join(pos, " "))
+	if question == "" {
+		return usagef("ask: give a question, e.g. attache ask \"What is Witkoff's role?\"")
+	}
+	db, err := m.openDB(ctx, m.Config.DBPath)
+	if err != nil {
+		return err
+	}
+	return m.ask(ctx, db, question, *asJSON)
+}
+
+func (m *Main) ask(ctx context.Context, db *knowledge.DB, question string, asJSON bool) error {
+	a, err := m.newAnswerer(db).Ask(ctx, question, nil, nil)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(m.Stdout, toJSON(a))
+	}
+	printAnswer(m.Stdout, a)
+	return nil
+}
+
+func toJSON(a answer.Answer) jsonAnswer {
+	j := jsonAnswer{Question: a.Question, Answer: a.Text, Grounded: a.Grounded, NoAnswer: a.NoAnswer, Method: a.Method,
+		Dropped: a.Dropped, Sources: []jsonSource{}}
+	if !a.AsOf.IsZero() {
+		j.AsOf = &a.AsOf
+	}
+	for _, s := range a.Sources {
+		j.Sources = append(j.Sources, jsonSource{s.N, s.Article.Title, s.Article.Source, s.Article.Published, s.Article.URL})
+	}
+	for _, c := range a.Closest {
+		j.Closest = append(j.Closest, jsonSource{0, c.Title, c.Source, c.Published, c.URL})
+	}
+	return j
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// printAnswer writes an answer and its numbered sources for a terminal.
+func printAnswer(w io.Writer, a answer.Answer) {
+	fmt.Fprintf(w, "%s\n", a.Text)
+	if len(a.Sources) > 0 {
+		fmt.Fprintln(w, "\nSources:")
+		for _, s := range a.Sources {
+			fmt.Fprintf(w, "  [%d] %s — %s, %s\n      %s\n", s.N, s.Article.Title, sourceName(s.Article),
+				s.Article.Published.Format("2 Jan 2006"), s.Article.URL)
+		}
+		fmt.Fprintf(w, "\nAs of %s · %s answer\n", a.AsOf.Format("2 Jan 2006"), a.Method)
+	}
+	if a.NoAnswer && len(a.Closest) > 0 {
+		fmt.Fprintln(w, "\nThe closest stored articles:")
+		for _, c := range a.Closest {
+			fmt.Fprintf(w, "  - %s — %s, %s\n    %s\n", c.Title, sourceName(c), c.Published.Format("2 Jan 2006"), c.URL)
+		}
+	}
+}
+
+func (m *Main) runWhois(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("whois", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSpace(strings.Join(pos, " "))
+	if name == "" {
+		return usagef("whois: give a name, e.g. attache whois Witkoff")
+	}
+	db, err := m.openDB(ctx, m.Config.DBPath)
+	if err != nil {
+		return err
+	}
+	people, err := db.WhoIs(ctx, name)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		type role struct {
+			Role      string    `json:"role"`
+			Published time.Time `json:"published"`
+			Title     string    `json:"article"`
+			Source    string    `json:"source"`
+			URL       string    `json:"url"`
+		}
+		type person struct {
+			Name  string `json:"name"`
+			Roles []role `json:"roles"`
+		}
+		out := []person{}
+		for _, p := range people {
+			jp := person{Name: p.Person.Name}
+			for _, r := range p.Roles {
+				jp.Roles = append(jp.Roles, role{r.Title, r.Article.Published, r.Article.Title, r.Article.Source, r.Article.URL})
+			}
+			out = append(out, jp)
+		}
+		return writeJSON(m.Stdout, out)
+	}
+	if len(people) == 0 {
+		fmt.Fprintf(m.Stdout, "No stored article names %q with a title.\n", name)
+		return nil
+	}
+	for _, p := range people {
+		fmt.Fprintf(m.Stdout, "%s\n", p.Person.Name)
+		for i, r := range p.Roles {
+			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", r.Article.Published.Format("2 Jan 2006"), r.Title, i+1)
+		}
+		fmt.Fprintln(m.Stdout, "  Sources:")
+		for i, r := range p.Roles {
+			fmt.Fprintf(m.Stdout, "    [%d] %s — %s, %s  %s\n", i+1, r.Article.Title, sourceName(r.Article), r.Article.Published.Format("2 Jan 2006"), r.Article.URL)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/attache-bot/attache/knowledge/answer"
+)
+
+// runEval ingests the sample corpus into a temporary database and scores
+// the answerer on the evaluation set.
+func (m *Main) runEval(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	corpus := fs.String("corpus", "sample", "the corpus to ingest")
+	set := fs.String("set", filepath.Join("eval", "questions.json"), "the evaluation set")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	cases, err := answer.LoadEval(*set)
+	if err != nil {
+		return usagef("eval: %v", err)
+	}
+	dir, err := os.MkdirTemp("", "attache-eval-")
+	if err != nil {
+		return err
+	}
+	m.closers = append(m.closers, func() error { return os.RemoveAll(dir) })
+	db, err := m.openDB(ctx, filepath.Join(dir, "eval.db"))
+	if err != nil {
+		return err
+	}
+	sum, err := m.newIngester(db).Ingest(ctx, *corpus)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "corpus: %s\n\n", sum)
+	svc := m.newAnswerer(db)
+	rep, err := answer.RunEval(ctx, svc, cases)
+	if err != nil {
+		return err
+	}
+	rep.Print(m.Stdout)
+	return nil
+}

@@ -1,0 +1,182 @@
+package answer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// Source is one article an answer cites, numbered as in the answer's [n].
+type Source struct {
+	N        int
+	Article  knowledge.Article   // without Body
+	Passages []knowledge.Passage // the passages the answerer was given
+}
+
+// Usage is the token count of LLM calls.
+type Usage struct {
+	PromptTokens, CompletionTokens int
+}
+
+// Method names how an answer was made.
+const (
+	MethodLLM        = "llm"
+	MethodExtractive = "extractive"
+)
+
+// Answer is a grounded answer: text whose [n] markers point at Sources.
+type Answer struct {
+	Question string
+	Text     string   // with [n] markers, numbered in order of first use
+	Sources  []Source // exactly the cited articles, Sources[i].N == i+1
+	// Grounded is true when at least one citation survived checking.
+	// An answer that is not grounded says the articles do not answer.
+	Grounded bool
+	NoAnswer bool                // the stored articles do not answer the question
+	Closest  []knowledge.Article // nearest headlines, offered with NoAnswer
+	Method   string
+	AsOf     time.Time // publication date of the newest cited article
+	Dropped  []string  // sentences removed because no cited source supports them
+	Usage    Usage
+	// Fallback says why the extractive answerer stood in for the LLM.
+	Fallback string
+}
+
+// Errors a caller may show in its own words.
+var (
+	ErrEmptyQuestion = errors.New("the question is empty")
+	ErrTooLong       = fmt.Errorf("the question is longer than %d characters", MaxQuestionChars)
+)
+
+// MaxQuestionChars bounds a question.
+const MaxQuestionChars = 2000
+
+// Generator is an LLM that answers from numbered sources.
+type Generator interface {
+	// Generate answers the question from the sources; onDelta, when not nil,
+	// receives the text as it streams.
+	Generate(ctx context.Context, p Prompt, onDelta func(string)) (string, Usage, error)
+}
+
+// Service answers questions: retrieval, then the LLM when one is
+// configured (falling back to the extractive answerer when it fails), then
+// citation checking.
+type Service struct {
+	Retriever *Retriever
+	LLM       Generator // nil: extractive answers only
+	Log       *slog.Logger
+	// PromptTokens is the budget of the sources in a prompt (default 3000).
+	PromptTokens int
+	// Timeout bounds one LLM answer (default 45 s).
+	Timeout time.Duration
+}
+
+// FollowUp is an earlier exchange that a question follows.
+type FollowUp struct {
+	Question, Answer string
+}
+
+// Ask answers a question. onDelta, when not nil, receives the LLM's text as
+// it streams (before citation checking). prior, when not nil, is the
+// exchange the question follows up.
+func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onDelta func(string)) (Answer, error) {
+	question = strings.TrimSpace(question)
+	if question == "" {
+		return Answer{}, ErrEmptyQuestion
+	}
+	if utf8.RuneCountInString(question) > MaxQuestionChars {
+		return Answer{}, ErrTooLong
+	}
+	retrievalText := question
+	if prior != nil {
+		// The follow-up's own words lead; the earlier question supplies the
+		// subject a pronoun stands for.
+		retrievalText = question + " " + prior.Question
+	}
+	ev, err := s.Retriever.Retrieve(ctx, retrievalText)
+	if err != nil {
+		return Answer{}, err
+	}
+	ev.Question.Text = question
+	if !ev.Answerable && len(ev.Roles) == 0 {
+		return noAnswer(question, ev), nil
+	}
+	if s.LLM == nil {
+		return Extract(ev), nil
+	}
+	a, err := s.generate(ctx, ev, prior, onDelta)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Answer{}, ctx.Err()
+		}
+		fb := Extract(ev)
+		fb.Fallback = err.Error()
+		if s.Log != nil {
+			s.Log.Warn("llm answer failed; answering extractively", "err", err)
+		}
+		return fb, nil
+	}
+	return a, nil
+}
+
+func (s *Service) generate(ctx context.Context, ev Evidence, prior *FollowUp, onDelta func(string)) (Answer, error) {
+	p := BuildPrompt(ev, prior, orDefault(s.PromptTokens, 3000))
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 45 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	text, usage, err := s.LLM.Generate(ctx, p, onDelta)
+	if err != nil {
+		return Answer{}, fmt.Errorf("llm: %w", err)
+	}
+	a := Check(ev.Question.Text, text, p.Sources)
+	a.Method = MethodLLM
+	a.Usage = usage
+	if a.NoAnswer {
+		a.Closest = closest(hitsOf(ev.Passages), 3)
+		return a, nil
+	}
+	if !a.Grounded {
+		return Answer{}, errors.New("llm answer had no supported citation")
+	}
+	return a, nil
+}
+
+func hitsOf(ps []Scored) []knowledge.Hit {
+	out := make([]knowledge.Hit, len(ps))
+	for i, p := range ps {
+		out[i] = p.Hit
+	}
+	return out
+}
+
+// noAnswer says the stored articles do not answer, with the nearest headlines.
+func noAnswer(question string, ev Evidence) Answer {
+	return Answer{
+		Question: question,
+		Text:     noAnswerText(ev.Question.Lang),
+		NoAnswer: true,
+		Closest:  ev.Closest,
+		Method:   MethodExtractive,
+	}
+}
+
+func noAnswerText(lang string) string {
+	switch lang {
+	case "fr":
+		return "Les articles enregistrés ne répondent pas à cette question."
+	case "uk":
+		return "Збережені статті не відповідають на це питання."
+	case "ru":
+		return "Сохранённые статьи не отвечают на этот вопрос."
+	}
+	return "The stored articles do not answer this question."
+}

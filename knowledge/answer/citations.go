@@ -1,0 +1,232 @@
+package answer
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// markerRE matches citation markers: [1], [1, 2], [1; 3].
+var markerRE = regexp.MustCompile(`\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]`)
+
+// noAnswerRE recognises an answer that says the sources do not answer.
+var noAnswerRE = regexp.MustCompile(`(?i)(do(?:es)? not (?:answer|say|mention|contain|provide|cover)|don't (?:answer|say|mention)|no information|not (?:mentioned|covered|stated) in|cannot (?:answer|find|determine)|can't (?:answer|find)|ne (?:répondent|disent|mentionnent) pas|не відповідають|немає інформації|не отвечают|нет информации)`)
+
+// stripMarkers removes citation markers from text.
+func stripMarkers(s string) string { return markerRE.ReplaceAllString(s, "") }
+
+// Check verifies an LLM's answer against the sources it was given:
+//
+//   - markers that point at no source are removed;
+//   - a cited sentence must share a name, number or date with the cited
+//     source (or, when it has none, a content word); citations that fail
+//     are removed, and a sentence left with no supported citation is
+//     dropped and listed in Dropped;
+//   - a sentence without a marker is kept when it states nothing checkable
+//     (no name, number or date) or when a source cited in its paragraph
+//     supports it, and dropped otherwise;
+//   - the surviving citations are renumbered in order of first use, and
+//     Sources holds exactly the cited articles.
+//
+// An answer with no surviving citation is not Grounded; if it says that
+// the sources do not answer, it is a NoAnswer.
+func Check(question, text string, sources []Source) Answer {
+	a := Answer{Question: question}
+	byN := map[int]*Source{}
+	for i := range sources {
+		byN[sources[i].N] = &sources[i]
+	}
+	facts := map[int]sourceFacts{}
+	for n, s := range byN {
+		facts[n] = factsOf(s)
+	}
+	renum := map[int]int{}
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		prefix := ""
+		if m := bulletRE.FindString(line); m != "" {
+			prefix, line = m, line[len(m):]
+		}
+		sents := knowledge.Sentences(line)
+		// First pass: which sources each sentence cites and which support it.
+		type sent struct {
+			text      string
+			cited     []int
+			supported []int
+			keys      []string
+		}
+		ss := make([]sent, len(sents))
+		lineSupport := map[int]bool{}
+		for i, s := range sents {
+			ss[i].text = strings.TrimSpace(stripMarkers(s))
+			ss[i].keys = keyTokens(ss[i].text)
+			for _, m := range markerRE.FindAllStringSubmatch(s, -1) {
+				for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+					n, _ := strconv.Atoi(f)
+					ss[i].cited = append(ss[i].cited, n)
+					if _, ok := byN[n]; ok && supports(ss[i].text, ss[i].keys, facts[n]) && !contains(ss[i].supported, n) {
+						ss[i].supported = append(ss[i].supported, n)
+						lineSupport[n] = true
+					}
+				}
+			}
+		}
+		var kept []string
+		for _, s := range ss {
+			switch {
+			case len(s.supported) > 0:
+				var marks strings.Builder
+				for _, n := range s.supported {
+					if _, ok := renum[n]; !ok {
+						renum[n] = len(renum) + 1
+					}
+					fmt.Fprintf(&marks, "[%d]", renum[n])
+				}
+				kept = append(kept, placeMarkers(s.text, marks.String()))
+			case len(s.cited) > 0:
+				a.Dropped = append(a.Dropped, s.text)
+			case len(s.keys) == 0 || supportedByAny(s.text, s.keys, lineSupport, facts):
+				if s.text != "" {
+					kept = append(kept, s.text)
+				}
+			default:
+				a.Dropped = append(a.Dropped, s.text)
+			}
+		}
+		if len(kept) > 0 {
+			lines = append(lines, prefix+strings.Join(kept, " "))
+		}
+	}
+	a.Text = strings.Join(lines, "\n")
+	for old, n := range renum {
+		s := *byN[old]
+		s.N = n
+		a.Sources = append(a.Sources, s)
+	}
+	sort.Slice(a.Sources, func(i, j int) bool { return a.Sources[i].N < a.Sources[j].N })
+	for _, s := range a.Sources {
+		if s.Article.Published.After(a.AsOf) {
+			a.AsOf = s.Article.Published
+		}
+	}
+	a.Grounded = len(a.Sources) > 0
+	if !a.Grounded {
+		a.NoAnswer = noAnswerRE.MatchString(text) || strings.TrimSpace(text) == ""
+		a.Text = strings.TrimSpace(stripMarkers(a.Text))
+		if a.NoAnswer {
+			a.Text = noAnswerText(knowledge.DetectLang(question))
+		}
+	}
+	return a
+}
+
+var bulletRE = regexp.MustCompile(`^(?:[-*•]\s+|\d{1,2}[.)]\s+)`)
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// placeMarkers puts markers at the end of a sentence, before its final
+// full stop: "He arrived in Paris [1]."
+func placeMarkers(s, marks string) string {
+	end := len(s)
+	for end > 0 && strings.IndexByte(".!?", s[end-1]) >= 0 {
+		end--
+	}
+	return s[:end] + " " + marks + s[end:]
+}
+
+// sourceFacts are the folded words and stems of a source's title and passages.
+type sourceFacts struct {
+	words map[string]bool
+	stems map[string]bool
+}
+
+func factsOf(s *Source) sourceFacts {
+	f := sourceFacts{words: map[string]bool{}, stems: map[string]bool{}}
+	texts := []string{s.Article.Title, s.Article.Source, s.Article.Published.Format("2 January 2006")}
+	for _, p := range s.Passages {
+		texts = append(texts, p.Text)
+	}
+	for _, t := range texts {
+		for _, w := range knowledge.Words(strings.ReplaceAll(t, ",", "")) {
+			f.words[w] = true
+			f.stems[knowledge.Stem(w)] = true
+		}
+	}
+	return f
+}
+
+// months name dates in key tokens.
+var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
+	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true}
+
+// keyTokens are the checkable words of a sentence: names (capitalised words
+// not opening it), numbers and month names, folded.
+func keyTokens(s string) []string {
+	var out []string
+	fields := strings.Fields(s)
+	for i, f := range fields {
+		f = strings.Trim(f, `.,;:!?()[]"“”'‘’«»`)
+		if f == "" {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(f)
+		switch {
+		case unicode.IsDigit(r):
+			out = append(out, knowledge.Words(strings.ReplaceAll(f, ",", ""))...)
+		case months[strings.ToLower(f)]:
+			out = append(out, strings.ToLower(f))
+		case unicode.IsUpper(r) && i > 0 && utf8.RuneCountInString(f) > 1:
+			for _, w := range knowledge.Words(f) {
+				if !knowledge.IsStopword(w) && len(w) > 1 {
+					out = append(out, w)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// supports reports whether a source backs a sentence: it shares one of the
+// sentence's key tokens, or, for a sentence with none, a content word.
+func supports(text string, keys []string, f sourceFacts) bool {
+	if len(keys) > 0 {
+		for _, k := range keys {
+			if f.words[k] || f.stems[knowledge.Stem(k)] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, w := range knowledge.Words(text) {
+		if !knowledge.IsStopword(w) && len(w) > 2 && f.stems[knowledge.Stem(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+func supportedByAny(text string, keys []string, cited map[int]bool, facts map[int]sourceFacts) bool {
+	for n := range cited {
+		if supports(text, keys, facts[n]) {
+			return true
+		}
+	}
+	return false
+}

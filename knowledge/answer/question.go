@@ -1,0 +1,121 @@
+// Package answer turns a question into a grounded answer with numbered
+// citations, from the articles in the knowledge base: retrieval for
+// questions, an LLM answerer through any OpenAI-compatible server, an
+// extractive answerer for when there is none, citation checking, who-is
+// lookups and topic summaries.
+package answer
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// Question is a user's question with what retrieval needs to know of it.
+type Question struct {
+	Text      string
+	Person    string    // for "who is X" / "what is X's role": X as written
+	IsRole    bool      // asks for someone's role or title
+	Recent    bool      // asks for the latest ("latest", "this week", "now")
+	Since     time.Time // a hard window start, when the question sets one ("this week")
+	AsOf      time.Time // answer as of this date (the newest article counted); zero for now
+	Names     []string  // capitalised names in the question
+	Lang      string    // detected language of the question ("" when unsure)
+	Kind      string    // the kind of answer asked for: "who", "when", "number", "where" or ""
+	TermWords []string  // searchable words (folded, no stopwords)
+}
+
+var (
+	roleQuestionREs = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)^\s*(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(.+?)(?:'s|’s|s'|s’)\s+(?:current\s+|new\s+|official\s+)?(?:role|job|title|position|post|function|portfolio)\b`),
+		regexp.MustCompile(`(?i)^\s*(?:what|which)\s+(?:role|job|title|position|post)\s+(?:does|did|do)\s+(.+?)\s+(?:hold|have|play|occupy)\b`),
+		regexp.MustCompile(`(?i)^\s*(?:what|which)\s+(?:is|was)\s+the\s+(?:role|job|title|position)\s+of\s+(.+?)\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*who\s+(?:is|was|'s)\s+(.+?)\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*what\s+does\s+(.+?)\s+do\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*(?:tell me about|whois)\s+(.+?)\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*qui\s+est\s+(.+?)\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*quel(?:le)?\s+est\s+(?:le\s+|la\s+)?(?:rôle|role|poste|fonction|titre)\s+d(?:e\s+|')(.+?)\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*хто\s+(?:такий|така|такі|є)?\s*(.+?)\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*(?:яка|яку)\s+(?:роль|посаду|посада)\s+(?:має|обіймає|у|в)?\s*(.+?)\s*\??\s*$`),
+		regexp.MustCompile(`(?i)^\s*кто\s+(?:такой|такая|такие)?\s*(.+?)\s*\??\s*$`),
+	}
+	recentRE = regexp.MustCompile(`(?i)\b(latest|most recent(?:ly)?|recently|newest|this week|this month|today|yesterday|now|currently|current|so far|as of now|last week|past week|dernières?|récemment|останні|нещодавно)\b`)
+	weekRE   = regexp.MustCompile(`(?i)\b(this week|past week|last 7 days)\b`)
+	todayRE  = regexp.MustCompile(`(?i)\b(today|yesterday|last 24 hours)\b`)
+	monthRE  = regexp.MustCompile(`(?i)\b(this month|past month|last 30 days)\b`)
+	nameRE   = regexp.MustCompile(`\p{Lu}[\p{L}\p{M}'’.-]+(?:\s+(?:(?:von|van|der|de|da|al|bin|la|le|el)[\s-]+)*\p{Lu}[\p{L}\p{M}'’.-]+){0,3}`)
+	kindREs  = []struct {
+		kind string
+		re   *regexp.Regexp
+	}{
+		{"who", regexp.MustCompile(`(?i)^\s*(?:who|whom|whose|qui|хто|кто)\b|\bwhich (?:official|minister|envoy|leader|person|people|diplomat)s?\b`)},
+		{"when", regexp.MustCompile(`(?i)^\s*(?:when|quand|коли|когда)\b|\bwhat (?:day|date|month|year)\b`)},
+		{"number", regexp.MustCompile(`(?i)^\s*how (?:many|much|long|old|big|large)\b|\bwhat (?:percentage|share|rate|amount|level|number)\b|\bcombien\b|\bскільки\b|\bсколько\b`)},
+		{"where", regexp.MustCompile(`(?i)^\s*(?:where|où|де|где)\b|\bin which (?:city|country|place)\b`)},
+	}
+	// questionWords open questions; they are not part of a name.
+	questionWords = map[string]bool{"what": true, "who": true, "when": true, "where": true, "why": true, "how": true,
+		"which": true, "is": true, "did": true, "does": true, "do": true, "are": true, "was": true, "were": true,
+		"tell": true, "has": true, "have": true, "can": true, "will": true, "qui": true, "quel": true, "quelle": true,
+		"que": true, "quoi": true, "хто": true, "що": true, "як": true, "коли": true, "кто": true, "что": true}
+)
+
+// ParseQuestion reads what retrieval needs from a question. now anchors
+// relative windows such as "this week".
+func ParseQuestion(text string, now time.Time) Question {
+	q := Question{Text: strings.TrimSpace(text), Lang: knowledge.DetectLang(text)}
+	q.TermWords = knowledge.QueryWords(q.Text)
+	// The role patterns apply to each sentence, so that a question after
+	// other text ("Ignore that. Who is X?") is still read as one.
+	sentences := knowledge.Sentences(q.Text)
+	for i := len(sentences) - 1; i >= 0 && !q.IsRole; i-- {
+		s := strings.TrimLeft(sentences[i], "@#!,.:; ")
+		s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "everyone"), "here"))
+		for _, re := range roleQuestionREs {
+			if m := re.FindStringSubmatch(s); m != nil {
+				p := strings.Trim(strings.TrimSpace(m[1]), `"'“”?`)
+				if p != "" && len(strings.Fields(p)) <= 5 {
+					q.Person = p
+					q.IsRole = true
+				}
+				break
+			}
+		}
+	}
+	q.Kind = answerKind(q.Text)
+	if recentRE.MatchString(q.Text) {
+		q.Recent = true
+		switch {
+		case todayRE.MatchString(q.Text):
+			q.Since = now.Add(-48 * time.Hour)
+		case weekRE.MatchString(q.Text):
+			q.Since = now.AddDate(0, 0, -7)
+		case monthRE.MatchString(q.Text):
+			q.Since = now.AddDate(0, -1, 0)
+		}
+	}
+	for _, n := range nameRE.FindAllString(q.Text, -1) {
+		f := strings.Fields(n)
+		for len(f) > 0 && questionWords[strings.ToLower(f[0])] {
+			f = f[1:]
+		}
+		if len(f) > 0 {
+			name := strings.TrimRight(strings.Join(f, " "), "?.,!")
+			name = strings.TrimSuffix(strings.TrimSuffix(name, "'s"), "’s")
+			q.Names = append(q.Names, name)
+		}
+	}
+	return q
+}
+
+// answerKind reads the kind of answer a question asks for.
+func answerKind(text string) string {
+	for _, k := range kindREs {
+		if k.re.MatchString(text) {
+			return k.kind
+		}
+	}
+	return ""
+}

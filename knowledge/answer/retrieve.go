@@ -1,0 +1,319 @@
+package answer
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// Store is what answering needs of the knowledge base.
+type Store interface {
+	SearchPassages(ctx context.Context, text string, opt knowledge.SearchOptions) ([]knowledge.Hit, knowledge.Query, error)
+	PlanQuery(ctx context.Context, text string) (knowledge.Query, error)
+	WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, error)
+}
+
+// Scored is a retrieved passage with how well it answers the question.
+type Scored struct {
+	knowledge.Hit
+	Relevance float64 // share of the question's weighted terms it holds, 0 to 1
+	NameMatch bool    // holds a name the question asks about
+	Score     float64 // Relevance with rank, recency and diversity folded in
+}
+
+// Evidence is what retrieval found for a question.
+type Evidence struct {
+	Question   Question
+	Passages   []Scored // best first, from several articles and outlets
+	Roles      []knowledge.PersonRoles
+	Answerable bool                // the best passage clears the relevance floor
+	Closest    []knowledge.Article // the nearest headlines, for a question the articles do not answer
+	groups     []termGroup
+}
+
+// Retriever finds the passages that answer a question.
+type Retriever struct {
+	Store Store
+	Now   func() time.Time
+	// MaxPassages is how many passages reach the answerer (default 8).
+	MaxPassages int
+	// PerArticle caps passages from one article (default 2).
+	PerArticle int
+	// Floor is the relevance a passage needs to count as answering (default 0.6).
+	Floor float64
+}
+
+// framingWords frame a question rather than name its subject: a passage
+// need not contain them to answer it.
+var framingWords = map[string]bool{
+	"role": true, "title": true, "job": true, "position": true, "post": true, "happen": true, "happened": true,
+	"going": true, "say": true, "mean": true, "think": true, "describe": true, "explain": true, "summary": true,
+	"summarize": true, "current": true, "currently": true, "recent": true, "recently": true, "week": true,
+	"today": true, "update": true, "updates": true, "status": true, "involved": true, "doing": true, "do": true,
+	"main": true, "key": true, "give": true, "overview": true, "happening": true, "month": true, "did": true,
+	"most": true, "last": true, "first": true, "yesterday": true, "time": true, "день": true, "роль": true, "rôle": true,
+}
+
+func (r *Retriever) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now().UTC()
+}
+
+func orDefault[T int | float64](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// Retrieve finds and ranks the passages that answer text.
+func (r *Retriever) Retrieve(ctx context.Context, text string) (Evidence, error) {
+	q := ParseQuestion(text, r.now())
+	ev := Evidence{Question: q}
+	if len(q.TermWords) == 0 {
+		return ev, nil
+	}
+	plan, err := r.Store.PlanQuery(ctx, q.Text)
+	if err != nil {
+		return ev, fmt.Errorf("retrieve: %w", err)
+	}
+	ev.groups = weigh(groupsOf(q.TermWords, q.Names), plan)
+
+	opt := knowledge.SearchOptions{Since: q.Since, Limit: 15}
+	var hits []knowledge.Hit
+	seen := map[int64]bool{}
+	add := func(hs []knowledge.Hit) {
+		for _, h := range hs {
+			if !seen[h.Passage.ID] {
+				seen[h.Passage.ID] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	search := func(text string, limit int) error {
+		o := opt
+		o.Limit = limit
+		hs, _, err := r.Store.SearchPassages(ctx, text, o)
+		if err != nil {
+			return fmt.Errorf("retrieve: %w", err)
+		}
+		add(hs)
+		return nil
+	}
+	if err := search(q.Text, 15); err != nil {
+		return ev, err
+	}
+	if exp := expansion(q.TermWords); exp != "" {
+		if err := search(q.Text+" "+exp, 10); err != nil {
+			return ev, err
+		}
+	}
+	if q.Person != "" {
+		roles, err := r.Store.WhoIs(ctx, q.Person)
+		if err != nil {
+			return ev, fmt.Errorf("retrieve: %w", err)
+		}
+		ev.Roles = roles
+		name := q.Person
+		if len(roles) > 0 {
+			name = roles[0].Person.Name
+		}
+		if err := search(name, 10); err != nil {
+			return ev, err
+		}
+	}
+	names := q.Names
+	if q.Person != "" {
+		names = append(names, q.Person)
+	}
+	ev.Passages = r.rank(hits, ev.groups, names, q.Recent)
+	r.diversify(&ev)
+	ev.Answerable = len(ev.Passages) > 0 && ev.Passages[0].Relevance >= orDefault(r.Floor, 0.6) &&
+		(len(names) == 0 || ev.Passages[0].NameMatch)
+	if !ev.Answerable {
+		ev.Closest = closest(hits, 3)
+	}
+	return ev, nil
+}
+
+// weigh gives each term group an inverse document frequency from the plan
+// (a name group: that of its rarest word). A word the index lacks weighs
+// half the rarest possible term: it may be the question's own wording for
+// something the articles say otherwise, or the subject they never cover.
+func weigh(groups []termGroup, plan knowledge.Query) []termGroup {
+	df := map[string]int{}
+	for _, t := range plan.Terms {
+		df[t.Word] = t.DF
+	}
+	n := float64(max(plan.Total, 1))
+	idf := func(w string) float64 {
+		d, ok := df[w]
+		if !ok {
+			return 0.5 * math.Log(1+(n+0.5)/0.5)
+		}
+		return math.Log(1 + (n-float64(d)+0.5)/(float64(d)+0.5))
+	}
+	for i := range groups {
+		g := &groups[i]
+		g.idf = 0
+		for _, w := range g.words {
+			g.idf = max(g.idf, idf(w))
+		}
+		if len(g.words) == 1 && framingWords[g.word] {
+			g.idf = 0
+		}
+	}
+	return groups
+}
+
+// expansion lists the equivalents of the question's words that it lacks.
+func expansion(words []string) string {
+	have := map[string]bool{}
+	for _, w := range words {
+		have[w] = true
+	}
+	var out []string
+	for _, w := range words {
+		for _, alt := range equivalents[w] {
+			if !have[alt] {
+				have[alt] = true
+				out = append(out, alt)
+			}
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// stemSet is the set of index stems of a text.
+func stemSet(texts ...string) map[string]bool {
+	s := map[string]bool{}
+	for _, t := range texts {
+		for _, w := range knowledge.Words(t) {
+			s[knowledge.Stem(w)] = true
+		}
+	}
+	return s
+}
+
+// coverage is the weighted share of the groups found in stems. A month
+// (and day) in the question is also found in an article published then.
+func coverage(groups []termGroup, stems map[string]bool, published time.Time) float64 {
+	var have, all float64
+	for _, g := range groups {
+		all += g.idf
+		found := g.month != 0 && published.Month() == g.month && (g.day == 0 || published.Day() == g.day || published.Day() == g.day+1)
+		for _, s := range g.stems {
+			if found || stems[s] {
+				found = true
+				break
+			}
+		}
+		if found {
+			have += g.idf
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return have / all
+}
+
+// mentions reports whether stems hold any of the names (by their last word).
+func mentions(names []string, stems map[string]bool) bool {
+	for _, n := range names {
+		w := knowledge.Words(n)
+		if len(w) > 0 && stems[knowledge.Stem(w[len(w)-1])] {
+			return true
+		}
+	}
+	return false
+}
+
+// rank scores every hit: relevance first, then the search engine's order,
+// then, for questions about the latest, recency.
+func (r *Retriever) rank(hits []knowledge.Hit, groups []termGroup, names []string, recent bool) []Scored {
+	var oldest, newest time.Time
+	for i, h := range hits {
+		if i == 0 || h.Article.Published.Before(oldest) {
+			oldest = h.Article.Published
+		}
+		if h.Article.Published.After(newest) {
+			newest = h.Article.Published
+		}
+	}
+	span := newest.Sub(oldest).Hours()
+	out := make([]Scored, len(hits))
+	for i, h := range hits {
+		title := ""
+		if h.Passage.Ord == 0 {
+			title = h.Article.Title
+		}
+		stems := stemSet(h.Passage.Text, title)
+		s := Scored{Hit: h, Relevance: coverage(groups, stems, h.Article.Published), NameMatch: mentions(names, stems)}
+		s.Score = s.Relevance + 0.1/float64(1+i)
+		if len(names) > 0 && !s.NameMatch {
+			s.Score -= 0.3
+		}
+		if recent && span > 0 {
+			s.Score += 0.3 * h.Article.Published.Sub(oldest).Hours() / span
+		}
+		out[i] = s
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
+
+// diversify keeps the best passages with at most PerArticle from one article
+// and a small penalty for repeating an outlet, up to MaxPassages.
+func (r *Retriever) diversify(ev *Evidence) {
+	maxN := orDefault(r.MaxPassages, 8)
+	per := orDefault(r.PerArticle, 2)
+	pool := ev.Passages
+	var out []Scored
+	perArticle := map[int64]int{}
+	perSource := map[string]int{}
+	for len(out) < maxN && len(pool) > 0 {
+		best, bestScore := -1, math.Inf(-1)
+		for i, s := range pool {
+			if perArticle[s.Article.ID] >= per {
+				continue
+			}
+			sc := s.Score - 0.05*float64(perSource[strings.ToLower(s.Article.Source)]) - 0.1*float64(perArticle[s.Article.ID])
+			if sc > bestScore {
+				best, bestScore = i, sc
+			}
+		}
+		if best < 0 {
+			break
+		}
+		s := pool[best]
+		pool = append(pool[:best:best], pool[best+1:]...)
+		perArticle[s.Article.ID]++
+		perSource[strings.ToLower(s.Article.Source)]++
+		out = append(out, s)
+	}
+	ev.Passages = out
+}
+
+// closest returns the first n distinct articles of hits.
+func closest(hits []knowledge.Hit, n int) []knowledge.Article {
+	var out []knowledge.Article
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		if len(out) == n {
+			break
+		}
+		if !seen[h.Article.ID] {
+			seen[h.Article.ID] = true
+			out = append(out, h.Article)
+		}
+	}
+	return out
+}

@@ -1,0 +1,26 @@
+-- People named with a title in the articles, their aliases and their roles.
+CREATE TABLE people (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    key  TEXT NOT NULL UNIQUE -- folded full name
+);
+
+-- Folded forms a person is looked up by: full name, surname.
+CREATE TABLE person_aliases (
+    alias     TEXT    NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    PRIMARY KEY (alias, person_id)
+) WITHOUT ROWID;
+
+-- One row per person, role and article that states it.
+CREATE TABLE roles (
+    id         INTEGER PRIMARY KEY,
+    person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    role       TEXT    NOT NULL,
+    sentence   TEXT    NOT NULL,
+    published  INTEGER NOT NULL,
+    UNIQUE (person_id, article_id, role)
+);
+CREATE INDEX roles_person ON roles(person_id, published);
+CREATE INDEX roles_article ON roles(article_id);

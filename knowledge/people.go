@@ -1,0 +1,152 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Person is someone the articles name with a title.
+type Person struct {
+	ID   int64
+	Name string
+}
+
+// Role is one title a person held according to one article.
+type Role struct {
+	Title    string
+	Sentence string  // the sentence that states it
+	Article  Article // without Body
+}
+
+// PersonRoles is a person with their roles, newest first.
+type PersonRoles struct {
+	Person Person
+	Roles  []Role
+}
+
+// WhoIs finds the people a name refers to (full name or surname, with or
+// without diacritics, any case) and lists their roles, newest first. The
+// best-documented person comes first when a surname is shared.
+func (db *DB) WhoIs(ctx context.Context, name string) ([]PersonRoles, error) {
+	key := strings.Join(Words(name), " ")
+	if key == "" {
+		return nil, nil
+	}
+	ids, err := db.personIDs(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	var out []PersonRoles
+	for _, id := range ids {
+		pr, err := db.personRoles(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if len(pr.Roles) > 0 {
+			out = append(out, pr)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Roles) > len(out[j].Roles) })
+	return out, nil
+}
+
+// personIDs resolves a folded name: an alias first, else by its last word,
+// so that "Mr Witkoff" or "Steve Witkoff's" still finds him.
+func (db *DB) personIDs(ctx context.Context, key string) ([]int64, error) {
+	tries := []string{key}
+	if f := strings.Fields(key); len(f) > 1 {
+		if f[len(f)-1] == "s" && len(f) > 2 { // a possessive: "witkoff s"
+			f = f[:len(f)-1]
+			tries = append(tries, strings.Join(f, " "))
+		}
+		tries = append(tries, f[len(f)-1])
+	}
+	for _, k := range tries {
+		rows, err := db.queryRead(ctx, "SELECT person_id FROM person_aliases WHERE alias = ?", k)
+		if err != nil {
+			return nil, fmt.Errorf("who is %q: %w", key, err)
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			return ids, nil
+		}
+	}
+	return nil, nil
+}
+
+func (db *DB) personRoles(ctx context.Context, id int64) (PersonRoles, error) {
+	pr := PersonRoles{Person: Person{ID: id}}
+	rows, err := db.queryRead(ctx, `SELECT p.name, r.role, r.sentence, `+articleColumns+`
+		FROM roles r JOIN people p ON p.id = r.person_id JOIN articles a ON a.id = r.article_id
+		WHERE r.person_id = ? ORDER BY r.published DESC, r.id DESC LIMIT 100`, id)
+	if err != nil {
+		return pr, fmt.Errorf("roles of person %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Role
+		dst := append([]any{&pr.Person.Name, &r.Title, &r.Sentence}, rowArticle(&r.Article)...)
+		if err := rows.Scan(dst...); err != nil {
+			return pr, err
+		}
+		pr.Roles = append(pr.Roles, r)
+	}
+	return pr, rows.Err()
+}
+
+// People lists people whose name or surname starts with prefix, the most
+// mentioned first, for autocompletion.
+func (db *DB) People(ctx context.Context, prefix string, limit int) ([]Person, error) {
+	key := strings.Join(Words(prefix), " ")
+	if limit <= 0 {
+		limit = 25
+	}
+	rows, err := db.queryRead(ctx, `SELECT p.id, p.name FROM people p
+		WHERE p.id IN (SELECT person_id FROM person_aliases WHERE alias >= ?1 AND alias < ?1 || x'ff')
+		ORDER BY (SELECT count(*) FROM roles r WHERE r.person_id = p.id) DESC, p.name LIMIT ?2`, key, limit)
+	if err != nil {
+		return nil, fmt.Errorf("people: %w", err)
+	}
+	defer rows.Close()
+	var out []Person
+	for rows.Next() {
+		var p Person
+		if err := rows.Scan(&p.ID, &p.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// rowArticle returns the scan destinations of articleColumns.
+func rowArticle(a *Article) []any {
+	return []any{&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &unixScanner{&a.Published}, &unixScanner{&a.Fetched}, &a.Lang, &a.Hash}
+}
+
+// unixScanner scans unix seconds into a UTC time.
+type unixScanner struct{ t *time.Time }
+
+func (u *unixScanner) Scan(v any) error {
+	n, ok := v.(int64)
+	if !ok {
+		return fmt.Errorf("time column: got %T", v)
+	}
+	*u.t = time.Unix(n, 0).UTC()
+	return nil
+}
