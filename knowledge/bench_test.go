@@ -11,7 +11,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,24 +35,8 @@ func benchArticles() int {
 // benchCorpus writes the synthetic corpus as JSONL once per size and returns its path.
 func benchCorpus(tb testing.TB, n int) string {
 	tb.Helper()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("attache-bench-v1-%d.jsonl", n))
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	path, err := synth.CorpusFile(n)
 	if err != nil {
-		tb.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := synth.New(1).WriteJSONL(w, n); err != nil {
-		tb.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	f.Close()
-	if err := os.Rename(tmp, path); err != nil {
 		tb.Fatal(err)
 	}
 	return path
@@ -166,26 +149,10 @@ var (
 	searchDBErr  error
 )
 
-// benchSearchDB returns the corpus ingested into a database kept in the
-// temporary directory between runs (it takes minutes to build).
+// benchSearchDB returns the corpus ingested into a database kept between runs.
 func benchSearchDB(b *testing.B) *knowledge.DB {
 	searchDBOnce.Do(func() {
-		n := benchArticles()
-		corpus := benchCorpus(b, n)
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("attache-bench-v3-%d.db", n))
-		ctx := context.Background()
-		db, err := knowledge.Open(ctx, path)
-		if err != nil {
-			searchDBErr = err
-			return
-		}
-		if st, _ := db.Stats(ctx); st.Articles != n {
-			if _, err := (&ingest.Ingester{Store: db}).Ingest(ctx, corpus); err != nil {
-				searchDBErr = err
-				return
-			}
-		}
-		searchDB = db
+		searchDB, searchDBErr = synth.OpenDB(context.Background(), benchArticles())
 	})
 	if searchDBErr != nil {
 		b.Fatal(searchDBErr)

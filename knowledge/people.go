@@ -150,3 +150,71 @@ func (u *unixScanner) Scan(v any) error {
 	*u.t = time.Unix(n, 0).UTC()
 	return nil
 }
+
+// Distinct returns the person's titles without repeats, newest first. A
+// title that another title holds word for word ("envoy" in "special envoy
+// for the Middle East") is left out, and a title that opened its sentence
+// loses its capital ("Special envoy" is "special envoy").
+func (pr PersonRoles) Distinct() []Role {
+	type entry struct {
+		role  Role
+		words map[string]bool
+		n     int
+	}
+	var es []entry
+	seen := map[string]bool{}
+	for _, r := range pr.Roles {
+		r.Title = decapitalise(r.Title, r.Sentence)
+		ws := Words(r.Title)
+		var kept []string
+		for _, w := range ws {
+			if w != "the" && w != "a" && w != "an" {
+				kept = append(kept, w)
+			}
+		}
+		key := strings.Join(kept, " ")
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		set := map[string]bool{}
+		for _, w := range kept {
+			set[w] = true
+		}
+		es = append(es, entry{r, set, len(kept)})
+	}
+	var out []Role
+	for i, e := range es {
+		subsumed := false
+		for j, o := range es {
+			if i == j || o.n <= e.n {
+				continue
+			}
+			all := true
+			for w := range e.words {
+				all = all && o.words[w]
+			}
+			if all {
+				subsumed = true
+				break
+			}
+		}
+		if !subsumed {
+			out = append(out, e.role)
+		}
+	}
+	return out
+}
+
+// decapitalise lower-cases a title's first letter when the title opened its
+// sentence with a common word ("Special envoy Steve Witkoff met …").
+func decapitalise(title, sentence string) string {
+	if !strings.HasPrefix(sentence, title) {
+		return title
+	}
+	first := strings.Fields(title)[0]
+	if roleModifiers[strings.ToLower(first)] || roleWords[strings.ToLower(first)] {
+		return strings.ToLower(first[:1]) + title[1:]
+	}
+	return title
+}

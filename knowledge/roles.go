@@ -51,6 +51,12 @@ var notNameWords = map[string]bool{
 	"nato": true, "washington": true, "moscow": true, "kyiv": true, "beijing": true, "paris": true, "london": true,
 }
 
+// sentenceOpeners are common words that may open a sentence before a title.
+var sentenceOpeners = map[string]bool{
+	"the": true, "a": true, "an": true, "in": true, "on": true, "at": true, "for": true, "but": true, "and": true,
+	"after": true, "before": true, "when": true, "while": true, "under": true, "as": true, "then": true, "meanwhile": true,
+}
+
 var (
 	nameTok = `\p{Lu}[\p{L}\p{M}'’.-]*`
 	// A name: two to four capitalised words, with particles such as "von der".
@@ -181,7 +187,7 @@ func titleBeforeName(s string) []RoleMention {
 			}
 			k--
 		}
-		if k == 0 && k < i && notNameWords[bare(ws[0].text)] {
+		if k == 0 && k < i && sentenceOpeners[bare(ws[0].text)] {
 			k = 1
 		}
 		role := strings.TrimSpace(s[ws[k].start:ws[j].start])

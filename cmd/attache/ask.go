@@ -153,7 +153,7 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 		out := []person{}
 		for _, p := range people {
 			jp := person{Name: p.Person.Name}
-			for _, r := range p.Roles {
+			for _, r := range p.Distinct() {
 				jp.Roles = append(jp.Roles, role{r.Title, r.Article.Published, r.Article.Title, r.Article.Source, r.Article.URL})
 			}
 			out = append(out, jp)
@@ -165,12 +165,13 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 		return nil
 	}
 	for _, p := range people {
+		roles := p.Distinct()
 		fmt.Fprintf(m.Stdout, "%s\n", p.Person.Name)
-		for i, r := range p.Roles {
+		for i, r := range roles {
 			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", r.Article.Published.Format("2 Jan 2006"), r.Title, i+1)
 		}
 		fmt.Fprintln(m.Stdout, "  Sources:")
-		for i, r := range p.Roles {
+		for i, r := range roles {
 			fmt.Fprintf(m.Stdout, "    [%d] %s — %s, %s  %s\n", i+1, r.Article.Title, sourceName(r.Article), r.Article.Published.Format("2 Jan 2006"), r.Article.URL)
 		}
 	}

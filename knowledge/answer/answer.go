@@ -93,17 +93,14 @@ func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onD
 	if utf8.RuneCountInString(question) > MaxQuestionChars {
 		return Answer{}, ErrTooLong
 	}
-	retrievalText := question
+	priorQuestion := ""
 	if prior != nil {
-		// The follow-up's own words lead; the earlier question supplies the
-		// subject a pronoun stands for.
-		retrievalText = question + " " + prior.Question
+		priorQuestion = prior.Question
 	}
-	ev, err := s.Retriever.Retrieve(ctx, retrievalText)
+	ev, err := s.Retriever.Retrieve(ctx, question, priorQuestion)
 	if err != nil {
 		return Answer{}, err
 	}
-	ev.Question.Text = question
 	if !ev.Answerable && len(ev.Roles) == 0 {
 		return noAnswer(question, ev), nil
 	}

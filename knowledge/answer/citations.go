@@ -24,9 +24,10 @@ func stripMarkers(s string) string { return markerRE.ReplaceAllString(s, "") }
 // Check verifies an LLM's answer against the sources it was given:
 //
 //   - markers that point at no source are removed;
-//   - a cited sentence must share a name, number or date with the cited
-//     source (or, when it has none, a content word); citations that fail
-//     are removed, and a sentence left with no supported citation is
+//   - a citation stays only when its source shares one of the sentence's
+//     names, numbers or dates (or, when it has none, a content word), and
+//     the sources a sentence keeps must together hold two thirds of them;
+//     citations that fail are removed, and a sentence left with no supported citation is
 //     dropped and listed in Dropped;
 //   - a sentence without a marker is kept when it states nothing checkable
 //     (no name, number or date) or when a source cited in its paragraph
@@ -70,14 +71,22 @@ func Check(question, text string, sources []Source) Answer {
 		for i, s := range sents {
 			ss[i].text = strings.TrimSpace(stripMarkers(s))
 			ss[i].keys = keyTokens(ss[i].text)
+			var relevant []sourceFacts
+			var nums []int
 			for _, m := range markerRE.FindAllStringSubmatch(s, -1) {
 				for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 					n, _ := strconv.Atoi(f)
 					ss[i].cited = append(ss[i].cited, n)
-					if _, ok := byN[n]; ok && supports(ss[i].text, ss[i].keys, facts[n]) && !contains(ss[i].supported, n) {
-						ss[i].supported = append(ss[i].supported, n)
-						lineSupport[n] = true
+					if _, ok := byN[n]; ok && !contains(nums, n) && shares(ss[i].text, ss[i].keys, facts[n]) {
+						nums = append(nums, n)
+						relevant = append(relevant, facts[n])
 					}
+				}
+			}
+			if supported(ss[i].text, ss[i].keys, relevant) {
+				ss[i].supported = nums
+				for _, n := range nums {
+					lineSupport[n] = true
 				}
 			}
 		}
@@ -176,8 +185,9 @@ func factsOf(s *Source) sourceFacts {
 var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
 	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true}
 
-// keyTokens are the checkable words of a sentence: names (capitalised words
-// not opening it), numbers and month names, folded.
+// keyTokens are the checkable words of a sentence: names (capitalised
+// words; the first word only when it is not a common word), numbers and
+// month names, folded.
 func keyTokens(s string) []string {
 	var out []string
 	fields := strings.Fields(s)
@@ -192,7 +202,7 @@ func keyTokens(s string) []string {
 			out = append(out, knowledge.Words(strings.ReplaceAll(f, ",", ""))...)
 		case months[strings.ToLower(f)]:
 			out = append(out, strings.ToLower(f))
-		case unicode.IsUpper(r) && i > 0 && utf8.RuneCountInString(f) > 1:
+		case unicode.IsUpper(r) && utf8.RuneCountInString(f) > 1 && (i > 0 || !knowledge.IsStopword(strings.ToLower(f))):
 			for _, w := range knowledge.Words(f) {
 				if !knowledge.IsStopword(w) && len(w) > 1 {
 					out = append(out, w)
@@ -203,12 +213,12 @@ func keyTokens(s string) []string {
 	return out
 }
 
-// supports reports whether a source backs a sentence: it shares one of the
-// sentence's key tokens, or, for a sentence with none, a content word.
-func supports(text string, keys []string, f sourceFacts) bool {
+// shares reports whether a source holds one of a sentence's key tokens
+// (names, numbers, dates), or, for a sentence with none, a content word.
+func shares(text string, keys []string, f sourceFacts) bool {
 	if len(keys) > 0 {
 		for _, k := range keys {
-			if f.words[k] || f.stems[knowledge.Stem(k)] {
+			if f.has(k) {
 				return true
 			}
 		}
@@ -222,11 +232,44 @@ func supports(text string, keys []string, f sourceFacts) bool {
 	return false
 }
 
-func supportedByAny(text string, keys []string, cited map[int]bool, facts map[int]sourceFacts) bool {
-	for n := range cited {
-		if supports(text, keys, facts[n]) {
-			return true
+func (f sourceFacts) has(k string) bool { return f.words[k] || f.stems[knowledge.Stem(k)] }
+
+// supported reports whether the sources together back a sentence: they
+// hold two thirds of its distinct key tokens, so that a real name beside
+// an invented place or date is not enough. A sentence with no key token
+// needs one source that shares a content word.
+func supported(text string, keys []string, sources []sourceFacts) bool {
+	if len(sources) == 0 {
+		return false
+	}
+	distinct := map[string]bool{}
+	for _, k := range keys {
+		distinct[k] = true
+	}
+	if len(distinct) == 0 {
+		for _, f := range sources {
+			if shares(text, nil, f) {
+				return true
+			}
+		}
+		return false
+	}
+	have := 0
+	for k := range distinct {
+		for _, f := range sources {
+			if f.has(k) {
+				have++
+				break
+			}
 		}
 	}
-	return false
+	return 3*have >= 2*len(distinct)
+}
+
+func supportedByAny(text string, keys []string, cited map[int]bool, facts map[int]sourceFacts) bool {
+	var fs []sourceFacts
+	for n := range cited {
+		fs = append(fs, facts[n])
+	}
+	return supported(text, keys, fs)
 }

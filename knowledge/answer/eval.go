@@ -78,7 +78,7 @@ func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, e
 			answerable++
 			r.MissingFacts = missingFacts(a.Text, c.Facts)
 			r.Correct = len(r.MissingFacts) == 0 && !a.NoAnswer
-			ev, err := svc.Retriever.Retrieve(ctx, c.Question)
+			ev, err := svc.Retriever.Retrieve(ctx, c.Question, "")
 			if err != nil {
 				return rep, fmt.Errorf("%s: %w", c.ID, err)
 			}

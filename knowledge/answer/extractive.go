@@ -76,14 +76,8 @@ func (c *citer) answer(question, text string) Answer {
 func extractRoles(ev Evidence) (Answer, bool) {
 	pr := ev.Roles[0]
 	c := newCiter()
-	seen := map[string]bool{}
 	var parts []string
-	for _, r := range pr.Roles {
-		key := strings.Join(knowledge.Words(strings.TrimPrefix(strings.TrimPrefix(r.Title, "the "), "The ")), " ")
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
+	for _, r := range pr.Distinct() {
 		n := c.cite(r.Article, knowledge.Passage{ArticleID: r.Article.ID, Text: r.Sentence})
 		parts = append(parts, fmt.Sprintf("%s [%d] (%s)", r.Title, n, r.Article.Published.Format("2 Jan 2006")))
 		if len(parts) == 3 {

@@ -73,14 +73,28 @@ func orDefault[T int | float64](v, d T) T {
 	return v
 }
 
-// Retrieve finds and ranks the passages that answer text.
-func (r *Retriever) Retrieve(ctx context.Context, text string) (Evidence, error) {
+// Retrieve finds and ranks the passages that answer a question. prior,
+// when not empty, is the earlier question a follow-up continues: its names
+// and words join the search, so that "he" finds who "he" is.
+func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence, error) {
 	q := ParseQuestion(text, r.now())
+	if prior != "" {
+		pq := ParseQuestion(prior, r.now())
+		q.Names = append(q.Names, pq.Names...)
+		if pq.Person != "" {
+			q.Names = append(q.Names, pq.Person)
+		}
+		q.TermWords = appendNew(q.TermWords, pq.TermWords)
+	}
 	ev := Evidence{Question: q}
 	if len(q.TermWords) == 0 {
 		return ev, nil
 	}
-	plan, err := r.Store.PlanQuery(ctx, q.Text)
+	searchText := strings.Join(q.TermWords, " ")
+	if prior == "" {
+		searchText = q.Text
+	}
+	plan, err := r.Store.PlanQuery(ctx, searchText)
 	if err != nil {
 		return ev, fmt.Errorf("retrieve: %w", err)
 	}
@@ -107,11 +121,11 @@ func (r *Retriever) Retrieve(ctx context.Context, text string) (Evidence, error)
 		add(hs)
 		return nil
 	}
-	if err := search(q.Text, 15); err != nil {
+	if err := search(searchText, 15); err != nil {
 		return ev, err
 	}
 	if exp := expansion(q.TermWords); exp != "" {
-		if err := search(q.Text+" "+exp, 10); err != nil {
+		if err := search(searchText+" "+exp, 10); err != nil {
 			return ev, err
 		}
 	}
@@ -141,6 +155,20 @@ func (r *Retriever) Retrieve(ctx context.Context, text string) (Evidence, error)
 		ev.Closest = closest(hits, 3)
 	}
 	return ev, nil
+}
+
+func appendNew(dst, src []string) []string {
+	have := map[string]bool{}
+	for _, w := range dst {
+		have[w] = true
+	}
+	for _, w := range src {
+		if !have[w] {
+			have[w] = true
+			dst = append(dst, w)
+		}
+	}
+	return dst
 }
 
 // weigh gives each term group an inverse document frequency from the plan

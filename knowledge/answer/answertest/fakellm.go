@@ -1,0 +1,170 @@
+// Package answertest provides a fake OpenAI-compatible server for tests: it
+// speaks the chat completions API, JSON and server-sent events, so that the
+// real go-openai client can be exercised against it on 127.0.0.1.
+package answertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+// Reply is what the fake answers to one request.
+type Reply struct {
+	Status  int           // HTTP status; 0 means 200
+	Text    string        // the answer, streamed in pieces when the request streams
+	Garbage bool          // answer with bytes that are not the API's JSON
+	Delay   time.Duration // wait before answering (the request's context ends it early)
+	// Usage reported with the answer.
+	PromptTokens, CompletionTokens int
+}
+
+// Server is a fake OpenAI-compatible server.
+type Server struct {
+	*httptest.Server
+	// Respond decides the reply to the n-th request (from 0).
+	Respond func(n int, req openai.ChatCompletionRequest) Reply
+
+	mu       sync.Mutex
+	requests []openai.ChatCompletionRequest
+	auth     []string
+}
+
+// New starts a fake server; close it with Close.
+func New(respond func(n int, req openai.ChatCompletionRequest) Reply) *Server {
+	s := &Server{Respond: respond}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	return s
+}
+
+// BaseURL is the value for OPENAI_BASE_URL.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+// Requests returns the requests received so far.
+func (s *Server) Requests() []openai.ChatCompletionRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]openai.ChatCompletionRequest(nil), s.requests...)
+}
+
+// Authorizations returns the Authorization headers received so far.
+func (s *Server) Authorizations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.auth...)
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/v1/chat/completions" || r.Method != http.MethodPost {
+		http.Error(w, `{"error":{"message":"not found","type":"invalid_request_error"}}`, http.StatusNotFound)
+		return
+	}
+	var req openai.ChatCompletionRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, `{"error":{"message":"bad json","type":"invalid_request_error"}}`, http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	n := len(s.requests)
+	s.requests = append(s.requests, req)
+	s.auth = append(s.auth, r.Header.Get("Authorization"))
+	s.mu.Unlock()
+	rep := s.Respond(n, req)
+	if rep.Delay > 0 {
+		select {
+		case <-time.After(rep.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if rep.Status != 0 && rep.Status != http.StatusOK {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rep.Status)
+		fmt.Fprintf(w, `{"error":{"message":"fake failure %d with secret-looking detail sk-should-not-leak","type":"fake_error"}}`, rep.Status)
+		return
+	}
+	if rep.Garbage {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: {not json at all\n\n")
+		return
+	}
+	if !req.Stream {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"id": "fake", "object": "chat.completion", "model": req.Model,
+			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
+				"message": map[string]any{"role": "assistant", "content": rep.Text}}},
+			"usage": map[string]any{"prompt_tokens": rep.PromptTokens, "completion_tokens": rep.CompletionTokens,
+				"total_tokens": rep.PromptTokens + rep.CompletionTokens},
+		})
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	fl, _ := w.(http.Flusher)
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		fmt.Fprintf(w, "data: %s\n\n", b)
+		if fl != nil {
+			fl.Flush()
+		}
+	}
+	for _, piece := range pieces(rep.Text) {
+		send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
+			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": piece}}}})
+	}
+	send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
+		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}})
+	send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model, "choices": []any{},
+		"usage": map[string]any{"prompt_tokens": rep.PromptTokens, "completion_tokens": rep.CompletionTokens,
+			"total_tokens": rep.PromptTokens + rep.CompletionTokens}})
+	fmt.Fprint(w, "data: [DONE]\n\n")
+	if fl != nil {
+		fl.Flush()
+	}
+}
+
+// pieces cuts text into chunks of a few words, as a model streams.
+func pieces(text string) []string {
+	var out []string
+	words := strings.SplitAfter(text, " ")
+	for i := 0; i < len(words); i += 3 {
+		out = append(out, strings.Join(words[i:min(i+3, len(words))], ""))
+	}
+	return out
+}
+
+// Prompt returns the user message of a request.
+func Prompt(req openai.ChatCompletionRequest) string {
+	for _, m := range req.Messages {
+		if m.Role == openai.ChatMessageRoleUser {
+			return m.Content
+		}
+	}
+	return ""
+}
+
+// Block returns the number of the first source block of a prompt whose
+// text holds every needle, or 0. A fake uses it to cite as a model would.
+func Block(prompt string, needles ...string) int {
+	blocks := strings.Split("\n"+prompt, "\n[")
+	for _, b := range blocks[1:] {
+		var n int
+		if _, err := fmt.Sscanf(b, "%d]", &n); err != nil {
+			continue
+		}
+		ok := true
+		for _, nd := range needles {
+			ok = ok && strings.Contains(b, nd)
+		}
+		if ok {
+			return n
+		}
+	}
+	return 0
+}
