@@ -137,7 +137,7 @@ func (a *Article) Normalize() error {
 	}
 	a.Hash = ContentHash(a.Title, a.Body)
 	a.passages = SplitPassages(a.Body)
-	a.mentions = ExtractRoles(a.Body)
+	a.mentions = extractRoles(a.passages)
 	a.normTitle, a.normBody = a.Title, a.Body
 	return nil
 }

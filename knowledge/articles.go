@@ -62,7 +62,12 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	w, err := prepareWriter(ctx, tx)
+	db.peopleMu.Lock()
+	defer db.peopleMu.Unlock()
+	if db.people == nil {
+		db.people = map[string]int64{}
+	}
+	w, err := db.prepareWriter(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +81,10 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	// Only now are the people this transaction added sure to exist.
+	for k, id := range w.people {
+		db.people[k] = id
+	}
 	return out, nil
 }
 
@@ -85,11 +94,12 @@ type writer struct {
 	insPassage, delPassages                                *sql.Stmt
 	insPerson, personID, insPersonAlias, insRole, delRoles *sql.Stmt
 	nextPassage                                            int64
-	people                                                 map[string]int64 // folded name → id, this transaction
+	people                                                 map[string]int64 // folded name → id, added by this transaction
+	known                                                  map[string]int64 // folded name → id, committed before
 }
 
-func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{people: map[string]int64{}}
+func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
+	w := &writer{people: map[string]int64{}, known: db.people}
 	stmts := []struct {
 		dst **sql.Stmt
 		q   string
@@ -110,7 +120,7 @@ func prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.insPerson, "INSERT OR IGNORE INTO people(name, key) VALUES (?, ?)"},
 		{&w.personID, "SELECT id FROM people WHERE key = ?"},
 		{&w.insPersonAlias, "INSERT OR IGNORE INTO person_aliases(alias, person_id) VALUES (?, ?)"},
-		{&w.insRole, "INSERT OR IGNORE INTO roles(person_id, article_id, role, sentence, published) VALUES (?, ?, ?, ?, ?)"},
+		{&w.insRole, "INSERT INTO roles(person_id, article_id, role, ord, published) VALUES (?, ?, ?, ?, ?)"},
 		{&w.delRoles, "DELETE FROM roles WHERE article_id = ?"},
 	}
 	for _, s := range stmts {
@@ -206,7 +216,10 @@ func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 func (w *writer) insertRoles(ctx context.Context, a *Article) error {
 	for _, m := range a.mentions {
 		key := strings.Join(Words(m.Name), " ")
-		id, ok := w.people[key]
+		id, ok := w.known[key]
+		if !ok {
+			id, ok = w.people[key]
+		}
 		if !ok {
 			if _, err := w.insPerson.ExecContext(ctx, m.Name, key); err != nil {
 				return err
@@ -222,7 +235,7 @@ func (w *writer) insertRoles(ctx context.Context, a *Article) error {
 				}
 			}
 		}
-		if _, err := w.insRole.ExecContext(ctx, id, a.ID, m.Role, m.Sentence, a.Published.Unix()); err != nil {
+		if _, err := w.insRole.ExecContext(ctx, id, a.ID, m.Role, m.Ord, a.Published.Unix()); err != nil {
 			return err
 		}
 	}

@@ -35,6 +35,11 @@ type DB struct {
 
 	cacheMu sync.Mutex
 	cache   map[string]*sql.Stmt // read statements by SQL text
+
+	// people caches person ids by folded name across write transactions;
+	// people are never deleted, so an id once committed stays valid.
+	peopleMu sync.Mutex
+	people   map[string]int64
 }
 
 // readStmt returns a prepared statement for a read query, preparing it on

@@ -91,8 +91,9 @@ func (db *DB) personIDs(ctx context.Context, key string) ([]int64, error) {
 
 func (db *DB) personRoles(ctx context.Context, id int64) (PersonRoles, error) {
 	pr := PersonRoles{Person: Person{ID: id}}
-	rows, err := db.queryRead(ctx, `SELECT p.name, r.role, r.sentence, `+articleColumns+`
+	rows, err := db.queryRead(ctx, `SELECT p.name, r.role, coalesce(t.text, ''), `+articleColumns+`
 		FROM roles r JOIN people p ON p.id = r.person_id JOIN articles a ON a.id = r.article_id
+		LEFT JOIN passages t ON t.rowid = a.first_passage + r.ord
 		WHERE r.person_id = ? ORDER BY r.published DESC, r.id DESC LIMIT 100`, id)
 	if err != nil {
 		return pr, fmt.Errorf("roles of person %d: %w", id, err)
@@ -100,10 +101,12 @@ func (db *DB) personRoles(ctx context.Context, id int64) (PersonRoles, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var r Role
-		dst := append([]any{&pr.Person.Name, &r.Title, &r.Sentence}, rowArticle(&r.Article)...)
+		var passage string
+		dst := append([]any{&pr.Person.Name, &r.Title, &passage}, rowArticle(&r.Article)...)
 		if err := rows.Scan(dst...); err != nil {
 			return pr, err
 		}
+		r.Sentence = sentenceStating(passage, pr.Person.Name, r.Title)
 		pr.Roles = append(pr.Roles, r)
 	}
 	return pr, rows.Err()
@@ -164,7 +167,6 @@ func (pr PersonRoles) Distinct() []Role {
 	var es []entry
 	seen := map[string]bool{}
 	for _, r := range pr.Roles {
-		r.Title = decapitalise(r.Title, r.Sentence)
 		ws := Words(r.Title)
 		var kept []string
 		for _, w := range ws {
@@ -206,15 +208,30 @@ func (pr PersonRoles) Distinct() []Role {
 	return out
 }
 
-// decapitalise lower-cases a title's first letter when the title opened its
-// sentence with a common word ("Special envoy Steve Witkoff met …").
-func decapitalise(title, sentence string) string {
-	if !strings.HasPrefix(sentence, title) {
-		return title
+// sentenceStating finds the sentence of a passage that states a role: the
+// one holding the title and the surname, else the title, else the surname.
+func sentenceStating(passage, name, title string) string {
+	f := strings.Fields(name)
+	surname := ""
+	if len(f) > 0 {
+		surname = f[len(f)-1]
 	}
-	first := strings.Fields(title)[0]
-	if roleModifiers[strings.ToLower(first)] || roleWords[strings.ToLower(first)] {
-		return strings.ToLower(first[:1]) + title[1:]
+	var withTitle, withName string
+	for _, s := range Sentences(passage) {
+		hasTitle := strings.Contains(strings.ToLower(s), strings.ToLower(title))
+		hasName := surname != "" && strings.Contains(s, surname)
+		if hasTitle && hasName {
+			return s
+		}
+		if hasTitle && withTitle == "" {
+			withTitle = s
+		}
+		if hasName && withName == "" {
+			withName = s
+		}
 	}
-	return title
+	if withTitle != "" {
+		return withTitle
+	}
+	return withName
 }

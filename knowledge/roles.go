@@ -13,6 +13,7 @@ type RoleMention struct {
 	Name     string // as written, full name when the article gives one
 	Role     string // "US Secretary of State", "President Trump's envoy for Ukraine"
 	Sentence string // the sentence it was read from
+	Ord      int    // the passage it was read from
 }
 
 // roleWords are the head nouns of titles. A role phrase must contain one.
@@ -67,22 +68,45 @@ var (
 // surname alone ("Witkoff, the envoy") are resolved to a full name the text
 // gives elsewhere, or dropped.
 func ExtractRoles(text string) []RoleMention {
+	return extractRoles(strings.Split(text, "\n\n"))
+}
+
+// extractRoles reads the mentions of each passage, setting Ord; surnames
+// are resolved across all of them.
+func extractRoles(passages []string) []RoleMention {
 	var raw []RoleMention
-	for _, para := range strings.Split(text, "\n\n") {
+	for ord, para := range passages {
 		for _, s := range Sentences(para) {
 			if utf8.RuneCountInString(s) > 600 {
 				continue
 			}
-			raw = append(raw, titleBeforeName(s)...)
-			raw = append(raw, appositive(s)...)
-			raw = append(raw, appointment(s)...)
+			ws := splitWords(s)
+			if !hasRoleWord(ws) {
+				continue
+			}
+			var found []RoleMention
+			found = append(found, titleBeforeName(s, ws)...)
+			found = append(found, appositive(s, ws)...)
+			found = append(found, appointment(s, ws)...)
+			for i := range found {
+				found[i].Ord = ord
+				found[i].Role = decapitalise(found[i].Role, s)
+			}
+			raw = append(raw, found...)
 		}
 	}
-	// Full names seen in the text, by surname: those of mentions first.
+	// Full names seen in the text, by surname: those of mentions win.
 	full := map[string]string{}
-	for _, name := range fullNames(text) {
-		f := strings.Fields(name)
-		full[Fold(f[len(f)-1])] = name
+	for _, m := range raw {
+		if len(strings.Fields(m.Name)) == 1 {
+			for _, p := range passages {
+				for _, name := range fullNames(p) {
+					f := strings.Fields(name)
+					full[Fold(f[len(f)-1])] = name
+				}
+			}
+			break
+		}
 	}
 	for _, m := range raw {
 		if f := strings.Fields(m.Name); len(f) > 1 {
@@ -107,6 +131,19 @@ func ExtractRoles(text string) []RoleMention {
 		}
 	}
 	return out
+}
+
+// decapitalise lower-cases a title's first letter when the title opened its
+// sentence with a common word ("Special envoy Steve Witkoff met …").
+func decapitalise(title, sentence string) string {
+	if !strings.HasPrefix(sentence, title) {
+		return title
+	}
+	first := strings.Fields(title)[0]
+	if roleModifiers[strings.ToLower(first)] || roleWords[strings.ToLower(first)] {
+		return strings.ToLower(first[:1]) + title[1:]
+	}
+	return title
 }
 
 // words of a sentence with the byte offset where each starts.
@@ -145,8 +182,7 @@ func isCapitalised(w string) bool {
 
 // titleBeforeName reads "French Foreign Minister Jean-Noël Barrot",
 // "special envoy Steve Witkoff", "US Secretary of State Marco Rubio".
-func titleBeforeName(s string) []RoleMention {
-	ws := splitWords(s)
+func titleBeforeName(s string, ws []word) []RoleMention {
 	var out []RoleMention
 	for i := 0; i < len(ws); i++ {
 		if !roleWords[bare(ws[i].text)] || strings.ContainsAny(ws[i].text, ",;:") {
@@ -199,34 +235,133 @@ func titleBeforeName(s string) []RoleMention {
 	return out
 }
 
-// appositiveRE matches "Name, [the|a|an] role phrase" up to a comma, a
-// semicolon, the end of the sentence or a relative clause.
-var appositiveRE = regexp.MustCompile(`(` + nameTok + `(?:\s+(?:(?:von|van|der|de|da|del|al|bin|la|le)\s+)*` + nameTok + `){0,3}),\s+(?:(?:the|a|an)\s+)?([^,;()]{3,140}?)(?:,|;|\.\s|\.$| who\b| which\b| whose\b| said\b| told\b| has\b| had\b| was\b| is\b|$)`)
+func hasRoleWord(ws []word) bool {
+	for _, w := range ws {
+		if roleWords[bare(w.text)] {
+			return true
+		}
+	}
+	return false
+}
+
+// nameEndingAt returns the name made of the capitalised words that end at
+// word i (particles such as "von der" allowed), or "".
+func nameEndingAt(s string, ws []word, i int) string {
+	if i < 0 || !isCapitalised(ws[i].text) {
+		return ""
+	}
+	k, caps := i, 1
+	for k > 0 && caps < 4 {
+		p := ws[k-1].text
+		if strings.ContainsAny(p, ",;:.()\"“”") {
+			break
+		}
+		if isCapitalised(p) {
+			caps++
+		} else if !nameParticles[p] {
+			break
+		}
+		k--
+	}
+	for k < i && nameParticles[ws[k].text] {
+		k++
+	}
+	end := ws[i].start + len(ws[i].text)
+	return trimName(strings.TrimRight(s[ws[k].start:end], ",;:"))
+}
+
+var nameParticles = map[string]bool{"von": true, "van": true, "der": true, "den": true, "de": true, "da": true,
+	"del": true, "di": true, "al": true, "bin": true, "ibn": true, "la": true, "le": true, "el": true}
+
+// rolePhrase reads a title from word i on: up to a comma, semicolon, full
+// stop or a word that opens a clause, at most max words. It reports whether
+// the phrase holds a role word and opens like a title.
+func rolePhrase(s string, ws []word, i, max int, stops map[string]bool) (string, bool) {
+	for i < len(ws) && phraseOpeners[bare(ws[i].text)] {
+		i++
+	}
+	if i >= len(ws) {
+		return "", false
+	}
+	start, end, hasRole := i, i, false
+	for ; end < len(ws) && end-start < max; end++ {
+		w := ws[end].text
+		if stops[bare(w)] && end > start {
+			break
+		}
+		hasRole = hasRole || roleWords[bare(w)]
+		if strings.HasSuffix(w, ",") || strings.HasSuffix(w, ";") || (strings.HasSuffix(w, ".") && !abbreviations[strings.ToLower(strings.TrimSuffix(w, "."))]) {
+			end++
+			break
+		}
+		if strings.ContainsAny(w, "()") {
+			break
+		}
+	}
+	if end-start == 0 || end-start > max || !hasRole {
+		return "", false
+	}
+	first := ws[start].text
+	if !(isCapitalised(first) || roleModifiers[bare(first)] || roleWords[bare(first)]) {
+		return "", false
+	}
+	last := ws[end-1]
+	phrase := strings.TrimRight(s[ws[start].start:last.start+len(last.text)], ",;.")
+	return strings.TrimSpace(phrase), true
+}
+
+// phraseOpeners are skipped at the start of a title: "the next US ambassador".
+var phraseOpeners = map[string]bool{"the": true, "a": true, "an": true, "its": true, "his": true, "her": true,
+	"their": true, "next": true, "new": true}
+
+var appositiveStops = map[string]bool{"who": true, "which": true, "whose": true, "said": true, "told": true,
+	"has": true, "had": true, "was": true, "is": true, "will": true, "would": true, "says": true}
 
 // appositive reads "Witkoff, President Trump's envoy for Ukraine," and
 // "Kirill Dmitriev, the head of Russia's sovereign wealth fund who …".
-func appositive(s string) []RoleMention {
+func appositive(s string, ws []word) []RoleMention {
 	var out []RoleMention
-	for _, m := range appositiveRE.FindAllStringSubmatch(s, -1) {
-		name, role := trimName(m[1]), strings.TrimSpace(m[2])
-		if name == "" || notNameWords[bare(strings.Fields(name)[0])] {
+	for i, w := range ws {
+		if !strings.HasSuffix(w.text, ",") || i+1 >= len(ws) {
 			continue
 		}
-		rw := strings.Fields(role)
-		if len(rw) > 14 || len(rw) == 0 {
+		name := nameEndingAt(s, ws, i)
+		if name == "" {
 			continue
 		}
-		ok := false
-		for _, w := range rw {
-			if roleWords[bare(w)] {
-				ok = true
-				break
-			}
+		role, ok := rolePhrase(s, ws, i+1, 14, appositiveStops)
+		if ok {
+			out = append(out, RoleMention{Name: name, Role: role, Sentence: s})
 		}
-		// The phrase must open like a title, not a clause: "a former
-		// congressman", "Ukraine's first deputy prime minister".
-		first := bare(rw[0])
-		if !ok || !(isCapitalised(rw[0]) || roleModifiers[first] || roleWords[first]) {
+	}
+	return out
+}
+
+var appointmentVerbs = map[string]bool{"will": true, "would": true, "to": true, "serve": true, "serves": true,
+	"served": true, "be": true, "become": true, "becomes": true, "became": true, "was": true, "named": true,
+	"appointed": true, "nominated": true, "confirmed": true}
+
+var appointmentStops = map[string]bool{"while": true, "after": true, "who": true, "until": true, "before": true,
+	"when": true, "since": true}
+
+// appointment reads "nominate Mike Waltz as the next US ambassador" and
+// "Rubio will serve as interim national security adviser".
+func appointment(s string, ws []word) []RoleMention {
+	var out []RoleMention
+	for j, w := range ws {
+		if w.text != "as" || j == 0 || j+1 >= len(ws) {
+			continue
+		}
+		k := j - 1
+		for k >= 0 && j-k <= 3 && appointmentVerbs[ws[k].text] {
+			k--
+		}
+		name := nameEndingAt(s, ws, k)
+		if name == "" {
+			continue
+		}
+		role, ok := rolePhrase(s, ws, j+1, 12, appointmentStops)
+		if !ok {
 			continue
 		}
 		out = append(out, RoleMention{Name: name, Role: role, Sentence: s})
@@ -252,33 +387,6 @@ func trimName(name string) string {
 		f[i] = strings.TrimRight(w, ".,;:")
 	}
 	return strings.Join(f, " ")
-}
-
-// appointmentRE matches "Name as [the] role" and "Name will serve as role".
-var appointmentRE = regexp.MustCompile(`(` + nameTok + `(?:\s+(?:(?:von|van|der|de|da|del|al|bin|la|le)\s+)*` + nameTok + `){0,3})` +
-	`(?:\s+(?:will|would|to)?\s*(?:serve|serves|served|be|become|becomes|became|was named|was appointed|named|appointed))?` +
-	`\s+as\s+(?:the\s+|its\s+|his\s+|her\s+)?([^,;()]{3,100}?)(?:,|;|\.\s|\.$| while\b| after\b| who\b| and\s+\p{Ll}+ed\b| until\b|$)`)
-
-// appointment reads "nominate Mike Waltz as the next US ambassador" and
-// "Rubio will serve as interim national security adviser".
-func appointment(s string) []RoleMention {
-	var out []RoleMention
-	for _, m := range appointmentRE.FindAllStringSubmatch(s, -1) {
-		name, role := trimName(m[1]), strings.TrimSpace(m[2])
-		role = strings.TrimPrefix(strings.TrimPrefix(role, "next "), "new ")
-		rw := strings.Fields(role)
-		if name == "" || len(rw) == 0 || len(rw) > 12 {
-			continue
-		}
-		ok := false
-		for _, w := range rw {
-			ok = ok || roleWords[bare(w)]
-		}
-		if ok {
-			out = append(out, RoleMention{Name: name, Role: role, Sentence: s})
-		}
-	}
-	return out
 }
 
 // FullNames returns the likely personal names in text: runs of two or

@@ -177,3 +177,51 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+func (m *Main) newSummarizer(db *knowledge.DB) *answer.Summarizer {
+	s := &answer.Summarizer{Store: db, PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout}
+	if m.Config.LLMConfigured() {
+		s.LLM = answer.NewOpenAI(m.Config.OpenAIKey, m.Config.OpenAIBaseURL, m.Config.OpenAIModel, nil)
+	}
+	return s
+}
+
+func (m *Main) runSummarize(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("summarize", flag.ContinueOnError)
+	days := fs.Int("days", 7, "the window: the last N days (0 for all stored news)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if *days < 0 {
+		return usagef("summarize: --days must be 0 or more")
+	}
+	db, err := m.openDB(ctx, m.Config.DBPath)
+	if err != nil {
+		return err
+	}
+	req := answer.SummaryRequest{Topic: strings.TrimSpace(strings.Join(pos, " "))}
+	if *days > 0 {
+		req.Since = db.Now().AddDate(0, 0, -*days)
+	}
+	a, err := m.newSummarizer(db).Summarize(ctx, req)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, toJSON(a))
+	}
+	if a.NoAnswer && *days > 0 {
+		fmt.Fprintf(m.Stdout, "No stored article in the last %d days matches. Try --days 0 for all stored news.\n", *days)
+		if len(a.Closest) > 0 {
+			fmt.Fprintln(m.Stdout, "\nThe latest stored articles:")
+			for _, c := range a.Closest {
+				fmt.Fprintf(m.Stdout, "  - %s — %s, %s\n    %s\n", c.Title, sourceName(c), c.Published.Format("2 Jan 2006"), c.URL)
+			}
+		}
+		return nil
+	}
+	printAnswer(m.Stdout, a)
+	return nil
+}

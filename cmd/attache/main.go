@@ -98,6 +98,7 @@ Usage:
   attache search QUERY [--days N] [--source S] [--limit K] [--json]
   attache ask QUESTION [--json]      answer from the stored articles, with numbered citations
   attache whois NAME [--json]        a person's titles, newest first, each dated and cited
+  attache summarize [TOPIC] [--days N] [--json]   the news on a topic (or all of it) in the last N days, cited
   attache eval [--set FILE]          score the answerer on the evaluation set over the sample corpus
   attache help                       this text
 
@@ -120,6 +121,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runAsk(ctx, rest)
 	case "whois":
 		return m.runWhois(ctx, rest)
+	case "summarize", "summarise":
+		return m.runSummarize(ctx, rest)
 	case "eval":
 		return m.runEval(ctx, rest)
 	case "demo":

@@ -12,15 +12,15 @@ CREATE TABLE person_aliases (
     PRIMARY KEY (alias, person_id)
 ) WITHOUT ROWID;
 
--- One row per person, role and article that states it.
+-- One row per person, role and article that states it (ingestion writes
+-- each once); ord is the passage that does.
 CREATE TABLE roles (
     id         INTEGER PRIMARY KEY,
     person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
     article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     role       TEXT    NOT NULL,
-    sentence   TEXT    NOT NULL,
-    published  INTEGER NOT NULL,
-    UNIQUE (person_id, article_id, role)
+    ord        INTEGER NOT NULL,
+    published  INTEGER NOT NULL
 );
 CREATE INDEX roles_person ON roles(person_id, published);
 CREATE INDEX roles_article ON roles(article_id);
