@@ -102,7 +102,7 @@ func countWordsUnicode(s string) int {
 }
 
 // Sentences splits text into sentences at ., ! or ? followed by a space and
-// an upper-case letter, digit or quote, leaving abbreviations such as "U.S."
+// anything but a lower-case letter, leaving abbreviations such as "U.S."
 // and "Mr." and initials alone.
 func Sentences(text string) []string {
 	var out []string
@@ -124,7 +124,7 @@ func Sentences(text string) []string {
 		for k < len(runes) && unicode.IsSpace(runes[k]) {
 			k++
 		}
-		if k < len(runes) && !(unicode.IsUpper(runes[k]) || unicode.IsDigit(runes[k]) || strings.ContainsRune(`"“«‘'(`, runes[k])) {
+		if k < len(runes) && unicode.IsLower(runes[k]) {
 			continue
 		}
 		if r == '.' && isAbbreviation(runes[start:i]) {

@@ -25,18 +25,29 @@ type Config struct {
 
 	FetchTimeout  time.Duration // ATTACHE_FETCH_TIMEOUT
 	FetchMaxBytes int64         // ATTACHE_FETCH_MAX_BYTES
+
+	DiscordToken   string        // DISCORD_TOKEN
+	DiscordGuildID string        // DISCORD_GUILD_ID
+	DiscordAPIURL  string        // DISCORD_API_URL
+	HTTPAddr       string        // ATTACHE_HTTP_ADDR
+	UserRate       int           // ATTACHE_USER_RATE: requests per user per ATTACHE_USER_WINDOW
+	UserWindow     time.Duration // ATTACHE_USER_WINDOW
+	LLMConcurrency int           // ATTACHE_LLM_CONCURRENCY
 }
 
 // LoadConfig reads the configuration from getenv, applying defaults. It
 // reports every malformed value at once.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		DBPath:        "attache.db",
-		OpenAIModel:   "gpt-4o-mini",
-		LLMTimeout:    45 * time.Second,
-		PromptTokens:  3000,
-		FetchTimeout:  20 * time.Second,
-		FetchMaxBytes: 10 << 20,
+		DBPath:         "attache.db",
+		OpenAIModel:    "gpt-4o-mini",
+		LLMTimeout:     45 * time.Second,
+		PromptTokens:   3000,
+		FetchTimeout:   20 * time.Second,
+		FetchMaxBytes:  10 << 20,
+		UserRate:       5,
+		UserWindow:     time.Minute,
+		LLMConcurrency: 4,
 	}
 	var errs []string
 	str := func(key string, dst *string) {
@@ -76,6 +87,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if maxBytes > 0 {
 		c.FetchMaxBytes = int64(maxBytes)
 	}
+	str("DISCORD_TOKEN", &c.DiscordToken)
+	str("DISCORD_GUILD_ID", &c.DiscordGuildID)
+	str("DISCORD_API_URL", &c.DiscordAPIURL)
+	str("ATTACHE_HTTP_ADDR", &c.HTTPAddr)
+	integer("ATTACHE_USER_RATE", &c.UserRate)
+	dur("ATTACHE_USER_WINDOW", &c.UserWindow)
+	integer("ATTACHE_LLM_CONCURRENCY", &c.LLMConcurrency)
 	if v := strings.TrimSpace(getenv("ATTACHE_LOG_LEVEL")); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Sprintf("ATTACHE_LOG_LEVEL=%q is not one of debug, info, warn, error", v))

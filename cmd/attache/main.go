@@ -99,6 +99,7 @@ Usage:
   attache ask QUESTION [--json]      answer from the stored articles, with numbered citations
   attache whois NAME [--json]        a person's titles, newest first, each dated and cited
   attache summarize [TOPIC] [--days N] [--json]   the news on a topic (or all of it) in the last N days, cited
+  attache serve                      run the Discord bot (DISCORD_TOKEN), until SIGINT or SIGTERM
   attache eval [--set FILE]          score the answerer on the evaluation set over the sample corpus
   attache help                       this text
 
@@ -125,6 +126,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runSummarize(ctx, rest)
 	case "eval":
 		return m.runEval(ctx, rest)
+	case "serve":
+		return m.runServe(ctx, rest)
 	case "demo":
 		return m.runDemo(ctx, rest)
 	case "help", "-h", "--help":

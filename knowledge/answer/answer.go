@@ -75,6 +75,10 @@ type Service struct {
 	PromptTokens int
 	// Timeout bounds one LLM answer (default 45 s).
 	Timeout time.Duration
+	// OnRetrieve and OnLLM, when set, observe each retrieval and LLM call
+	// (for metrics).
+	OnRetrieve func(time.Duration)
+	OnLLM      func(time.Duration, Usage, error)
 }
 
 // FollowUp is an earlier exchange that a question follows.
@@ -97,9 +101,13 @@ func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onD
 	if prior != nil {
 		priorQuestion = prior.Question
 	}
+	start := time.Now()
 	ev, err := s.Retriever.Retrieve(ctx, question, priorQuestion)
 	if err != nil {
 		return Answer{}, err
+	}
+	if s.OnRetrieve != nil {
+		s.OnRetrieve(time.Since(start))
 	}
 	if !ev.Answerable && len(ev.Roles) == 0 {
 		return noAnswer(question, ev), nil
@@ -130,7 +138,11 @@ func (s *Service) generate(ctx context.Context, ev Evidence, prior *FollowUp, on
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	start := time.Now()
 	text, usage, err := s.LLM.Generate(ctx, p, onDelta)
+	if s.OnLLM != nil {
+		s.OnLLM(time.Since(start), usage, err)
+	}
 	if err != nil {
 		return Answer{}, fmt.Errorf("llm: %w", err)
 	}

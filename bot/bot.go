@@ -1,0 +1,249 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/attache-bot/attache/commands"
+)
+
+// Config sets the bot up.
+type Config struct {
+	Token   string // DISCORD_TOKEN; never logged
+	GuildID string // DISCORD_GUILD_ID: register commands there (instant) instead of globally
+	// APIURL replaces the origin of every REST call (DISCORD_API_URL), for
+	// REST proxies and tests. Empty for Discord's own.
+	APIURL string
+	// UserBurst requests per UserWindow per user (default 5 per minute).
+	UserBurst  int
+	UserWindow time.Duration
+	// LLMConcurrency bounds commands that may call the LLM at once (default 4).
+	LLMConcurrency int
+	// EditInterval is the least time between two progress edits of one
+	// answer (default 1.5 s); EditsPerSecond caps progress edits across all
+	// answers (default 4), since discordgo sends every webhook edit through
+	// one rate-limit bucket, one at a time.
+	EditInterval   time.Duration
+	EditsPerSecond int
+	// AnswerTimeout bounds one command (default 2 minutes; the interaction
+	// token lives 15).
+	AnswerTimeout time.Duration
+	// ShutdownGrace bounds how long Close waits for answers in flight.
+	ShutdownGrace time.Duration
+}
+
+// Bot is Attache on Discord.
+type Bot struct {
+	cfg      Config
+	log      *slog.Logger
+	session  *discordgo.Session
+	commands map[string]commands.Command
+	defs     []*discordgo.ApplicationCommand
+	limiter  *Limiter
+	llmSlots chan struct{}
+	edits    *editBudget
+	metrics  *Metrics
+
+	botID, appID atomic.Value // string
+	connected    atomic.Bool
+	closing      atomic.Bool
+	inflight     sync.WaitGroup
+	exchanges    *exchangeCache
+	registered   sync.Once
+}
+
+// New builds a bot over the given commands; Open connects it.
+func New(cfg Config, cmds []commands.Command, log *slog.Logger, m *Metrics) (*Bot, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("DISCORD_TOKEN is not set")
+	}
+	if cfg.UserBurst == 0 {
+		cfg.UserBurst = 5
+	}
+	if cfg.UserWindow <= 0 {
+		cfg.UserWindow = time.Minute
+	}
+	if cfg.LLMConcurrency <= 0 {
+		cfg.LLMConcurrency = 4
+	}
+	if cfg.EditInterval <= 0 {
+		cfg.EditInterval = 1500 * time.Millisecond
+	}
+	if cfg.EditsPerSecond <= 0 {
+		cfg.EditsPerSecond = 4
+	}
+	if cfg.AnswerTimeout <= 0 {
+		cfg.AnswerTimeout = 2 * time.Minute
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 30 * time.Second
+	}
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	s, err := discordgo.New("Bot " + cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord session: %w", err)
+	}
+	// Only what answering needs: no privileged intent. Messages that
+	// mention the bot, DMs and replies to it carry their content anyway.
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	s.LogLevel = discordgo.LogError
+	s.Client = &http.Client{Timeout: 20 * time.Second}
+	if cfg.APIURL != "" {
+		u, err := url.Parse(cfg.APIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("DISCORD_API_URL %q is not an http(s) URL", cfg.APIURL)
+		}
+		s.Client.Transport = &originRewriter{base: u, next: http.DefaultTransport}
+	}
+	b := &Bot{
+		cfg:       cfg,
+		log:       log,
+		session:   s,
+		commands:  map[string]commands.Command{},
+		limiter:   &Limiter{Burst: cfg.UserBurst, Window: cfg.UserWindow},
+		llmSlots:  make(chan struct{}, cfg.LLMConcurrency),
+		edits:     newEditBudget(cfg.EditsPerSecond),
+		metrics:   m,
+		exchanges: newExchangeCache(2000),
+	}
+	b.botID.Store("")
+	b.appID.Store("")
+	for _, c := range cmds {
+		b.commands[c.Definition.Name] = c
+		b.defs = append(b.defs, c.Definition)
+	}
+	s.AddHandler(b.onReady)
+	s.AddHandler(b.onResumed)
+	s.AddHandler(b.onDisconnect)
+	s.AddHandler(b.onInteraction)
+	s.AddHandler(b.onMessage)
+	return b, nil
+}
+
+// Session returns the discordgo session (for the wiring in Main only).
+func (b *Bot) Session() *discordgo.Session { return b.session }
+
+// Open connects to the gateway.
+func (b *Bot) Open() error {
+	if err := b.session.Open(); err != nil {
+		return fmt.Errorf("connect to Discord: %w", redact(err, b.cfg.Token))
+	}
+	return nil
+}
+
+// Connected reports whether the gateway session is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Close stops taking work, waits (bounded) for answers in flight, then
+// closes the gateway session.
+func (b *Bot) Close() error {
+	b.closing.Store(true)
+	done := make(chan struct{})
+	go func() { b.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.ShutdownGrace):
+		b.log.Warn("shutdown: answers still in flight after the grace period")
+	}
+	b.session.ShouldReconnectOnError = false
+	return b.session.Close()
+}
+
+func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
+	b.connected.Store(true)
+	if r.User != nil {
+		b.botID.Store(r.User.ID)
+	}
+	if r.Application != nil && r.Application.ID != "" {
+		b.appID.Store(r.Application.ID)
+	} else if r.User != nil {
+		b.appID.Store(r.User.ID)
+	}
+	b.log.Info("gateway ready", "bot_user", b.botID.Load(), "guilds", len(r.Guilds))
+	b.registered.Do(func() {
+		go func() {
+			if err := b.registerCommands(); err != nil {
+				b.log.Error("register commands", "err", redact(err, b.cfg.Token))
+			}
+		}()
+	})
+}
+
+func (b *Bot) onResumed(s *discordgo.Session, r *discordgo.Resumed) {
+	b.connected.Store(true)
+	b.log.Info("gateway resumed")
+}
+
+func (b *Bot) onDisconnect(s *discordgo.Session, d *discordgo.Disconnect) {
+	b.connected.Store(false)
+	b.log.Warn("gateway disconnected; discordgo reconnects")
+}
+
+// originRewriter sends requests for discord.com to another origin.
+type originRewriter struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (t *originRewriter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host != "discord.com" {
+		return t.next.RoundTrip(r)
+	}
+	r2 := r.Clone(r.Context())
+	r2.URL.Scheme = t.base.Scheme
+	r2.URL.Host = t.base.Host
+	r2.Host = t.base.Host
+	r2.URL.Path = strings.TrimRight(t.base.Path, "/") + r.URL.Path
+	if r.URL.RawPath != "" {
+		r2.URL.RawPath = strings.TrimRight(t.base.Path, "/") + r.URL.RawPath
+	}
+	return t.next.RoundTrip(r2)
+}
+
+// redact removes the token from an error's text.
+func redact(err error, token string) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "[token]"))
+}
+
+// noMentions stops a message from pinging anyone, whatever its text holds.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+// editBudget spreads progress edits across answers: at most n a second.
+type editBudget struct {
+	mu     sync.Mutex
+	n      int
+	window time.Time
+	used   int
+}
+
+func newEditBudget(n int) *editBudget { return &editBudget{n: n} }
+
+// take reports whether a progress edit may go now.
+func (e *editBudget) take(now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if now.Sub(e.window) >= time.Second {
+		e.window, e.used = now, 0
+	}
+	if e.used >= e.n {
+		return false
+	}
+	e.used++
+	return true
+}

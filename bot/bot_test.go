@@ -1,0 +1,380 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/attache-bot/attache/bot"
+	"github.com/attache-bot/attache/bot/discordtest"
+	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/answer"
+	"github.com/attache-bot/attache/knowledge/answer/answertest"
+	"github.com/attache-bot/attache/knowledge/ingest"
+)
+
+var sample *knowledge.DB
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bot-test-")
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	sample, err = knowledge.Open(ctx, filepath.Join(dir, "sample.db"))
+	if err != nil {
+		panic(err)
+	}
+	if sum, err := (&ingest.Ingester{Store: sample}).Ingest(ctx, "../sample"); err != nil || sum.Failed > 0 {
+		panic(fmt.Sprint(err, sum))
+	}
+	code := m.Run()
+	sample.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type harness struct {
+	discord *discordtest.Server
+	llm     *answertest.Server
+	bot     *bot.Bot
+	metrics *bot.Metrics
+}
+
+// citeFirst answers as a model would: it cites the first source block.
+func citeFirst(n int, req openai.ChatCompletionRequest) answertest.Reply {
+	p := answertest.Prompt(req)
+	block := answertest.Block(p, "special envoy Steve Witkoff")
+	return answertest.Reply{Text: fmt.Sprintf("Steve Witkoff is a special envoy [%d]. @everyone <@&123> ping!", block)}
+}
+
+func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletionRequest) answertest.Reply) *harness {
+	t.Helper()
+	h := &harness{discord: discordtest.New(), llm: answertest.New(llm)}
+	t.Cleanup(h.llm.Close)
+	t.Cleanup(h.discord.Close)
+	gen := answer.NewOpenAI("", h.llm.BaseURL(), "fake", nil)
+	gen.Backoff = 10 * time.Millisecond
+	svc := &answer.Service{Retriever: &answer.Retriever{Store: sample}, LLM: gen, Timeout: 5 * time.Second}
+	cmds := commands.All(commands.Deps{Asker: svc, Searcher: sample, Summarizer: &answer.Summarizer{Store: sample},
+		People: sample, Stats: sample})
+	cfg.Token = "test-token"
+	cfg.APIURL = h.discord.URL
+	if cfg.EditInterval == 0 {
+		cfg.EditInterval = 50 * time.Millisecond
+	}
+	if cfg.ShutdownGrace == 0 {
+		cfg.ShutdownGrace = 5 * time.Second
+	}
+	h.metrics = bot.NewMetrics(nil)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	b, err := bot.New(cfg, cmds, log, h.metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot = b
+	if err := b.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	if !h.discord.WaitFor(5*time.Second, func() bool { return len(h.discord.CommandsRegistered(h.discord.AppID)) > 0 }) {
+		t.Fatal("the bot did not register its commands")
+	}
+	return h
+}
+
+// calls returns the REST calls whose path contains frag, with the method.
+func (h *harness) calls(method, frag string) []discordtest.Call {
+	var out []discordtest.Call
+	for _, c := range h.discord.Calls() {
+		if c.Method == method && strings.Contains(c.Path, frag) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+var nextID atomic.Int64
+
+func id() string { return fmt.Sprint(700000000000000000 + nextID.Add(1)) }
+
+func (h *harness) slash(t testing.TB, command string, options map[string]any, user string) string {
+	t.Helper()
+	iid := id()
+	if err := h.discord.Dispatch("INTERACTION_CREATE", discordtest.Interaction(iid, h.discord.AppID, command, options, user)); err != nil {
+		t.Fatal(err)
+	}
+	return iid
+}
+
+// checkNoPings fails for any message payload that could ping someone.
+func checkNoPings(t *testing.T, calls []discordtest.Call) {
+	t.Helper()
+	for _, c := range calls {
+		body := c.Body
+		if d, ok := body["data"].(map[string]any); ok {
+			body = d
+		}
+		if _, has := body["content"]; !has {
+			continue
+		}
+		am, ok := body["allowed_mentions"].(map[string]any)
+		parse, isList := am["parse"].([]any)
+		if !ok || !isList || len(parse) != 0 {
+			t.Errorf("%s %s sends content without allowed_mentions.parse = []: %v", c.Method, c.Path, body["allowed_mentions"])
+		}
+	}
+}
+
+func TestAskIsDeferredThenAnsweredWithCitations(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	iid := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "42")
+	edit := "/webhooks/" + h.discord.AppID + "/itoken-" + iid + "/messages/@original"
+	if !h.discord.WaitFor(10*time.Second, func() bool { return len(h.calls("PATCH", edit)) > 0 }) {
+		t.Fatalf("no answer; calls: %+v", h.discord.Calls())
+	}
+	cb := h.calls("POST", "/interactions/"+iid+"/")
+	if len(cb) != 1 || cb[0].Body["type"] != float64(5) {
+		t.Fatalf("acknowledgement %+v, want one deferral (type 5)", cb)
+	}
+	edits := h.calls("PATCH", edit)
+	content := edits[len(edits)-1].Body["content"].(string)
+	for _, want := range []string{"special envoy [1]", "**Sources**", "[1] [", "(<https://", "-# As of"} {
+		if !strings.Contains(content, want) {
+			t.Errorf("answer lacks %q:\n%s", want, content)
+		}
+	}
+	if cb[0].At.After(edits[0].At) {
+		t.Error("answered before acknowledging")
+	}
+	checkNoPings(t, h.discord.Calls())
+}
+
+func TestMentionAnsweredAsReplyAndFollowUp(t *testing.T) {
+	var prompts []string
+	h := newHarness(t, bot.Config{}, func(n int, req openai.ChatCompletionRequest) answertest.Reply {
+		prompts = append(prompts, answertest.Prompt(req))
+		return citeFirst(n, req)
+	})
+	qid := id()
+	msg := discordtest.Message(qid, "400000000000000009", "43", "<@"+h.discord.BotID+"> what is Witkoff's role?", []string{h.discord.BotID}, nil)
+	if err := h.discord.Dispatch("MESSAGE_CREATE", msg); err != nil {
+		t.Fatal(err)
+	}
+	sent := func() []discordtest.Call { return h.calls("POST", "/channels/400000000000000009/messages") }
+	if !h.discord.WaitFor(10*time.Second, func() bool { return len(sent()) > 0 && h.counter("mention", "ok") == 1 }) {
+		t.Fatal("no reply to the mention")
+	}
+	reply := sent()[0]
+	ref, _ := reply.Body["message_reference"].(map[string]any)
+	if ref["message_id"] != qid {
+		t.Errorf("reply references %v, want %s", ref, qid)
+	}
+	if !strings.Contains(reply.Body["content"].(string), "[1]") {
+		t.Errorf("reply %q", reply.Body["content"])
+	}
+	// Replying to the answer asks a follow-up with the earlier exchange.
+	answerMsg := map[string]any{"id": reply.Response["id"], "channel_id": "400000000000000009", "content": reply.Body["content"],
+		"author": map[string]any{"id": h.discord.BotID, "username": "Attache", "bot": true}}
+	if err := h.discord.Dispatch("MESSAGE_CREATE", discordtest.Message(id(), "400000000000000009", "43", "and what did he do in April?", nil, answerMsg)); err != nil {
+		t.Fatal(err)
+	}
+	if !h.discord.WaitFor(10*time.Second, func() bool { return len(sent()) > 1 }) {
+		t.Fatal("no answer to the follow-up")
+	}
+	if len(prompts) < 2 || !strings.Contains(prompts[1], "Earlier question: what is Witkoff's role?") {
+		t.Errorf("follow-up prompt lacks the earlier question:\n%s", prompts[len(prompts)-1])
+	}
+	checkNoPings(t, h.discord.Calls())
+}
+
+// counter reads attache_interactions_total for a command and outcome.
+func (h *harness) counter(command, outcome string) float64 {
+	mfs, _ := h.metrics.Registry.Gather()
+	for _, mf := range mfs {
+		if mf.GetName() != "attache_interactions_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["command"] == command && labels["outcome"] == outcome {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+func TestRateLimitedUserIsRefusedPrivately(t *testing.T) {
+	h := newHarness(t, bot.Config{UserBurst: 2, UserWindow: time.Hour}, citeFirst)
+	for i := 0; i < 3; i++ {
+		h.slash(t, "ask", map[string]any{"question": "Who is Rafael Grossi?"}, "77")
+	}
+	// Events are handled concurrently: any one of the three is the third.
+	acks := func() []discordtest.Call { return h.calls("POST", "/callback") }
+	if !h.discord.WaitFor(5*time.Second, func() bool { return len(acks()) >= 3 }) {
+		t.Fatal("the requests were not all acknowledged")
+	}
+	refused := 0
+	for _, c := range acks() {
+		data, _ := c.Body["data"].(map[string]any)
+		if c.Body["type"] == float64(4) {
+			refused++
+			if data["flags"] != float64(64) || !strings.Contains(fmt.Sprint(data["content"]), "Try again in") {
+				t.Errorf("refusal %v, want an ephemeral message saying when to retry", c.Body)
+			}
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d of 3 requests refused, want 1", refused)
+	}
+	// Another user is not limited.
+	other := h.slash(t, "ask", map[string]any{"question": "Who is Rafael Grossi?"}, "78")
+	if !h.discord.WaitFor(5*time.Second, func() bool { return len(h.calls("POST", "/interactions/"+other+"/")) > 0 }) {
+		t.Fatal("no acknowledgement for another user")
+	}
+	if h.calls("POST", "/interactions/"+other+"/")[0].Body["type"] != float64(5) {
+		t.Error("another user was refused")
+	}
+	checkNoPings(t, h.discord.Calls())
+}
+
+func TestSlowLLMIsStillAcknowledgedFirst(t *testing.T) {
+	var replied atomic.Int64 // unix nanos when the LLM answered
+	h := newHarness(t, bot.Config{}, func(n int, req openai.ChatCompletionRequest) answertest.Reply {
+		time.Sleep(1500 * time.Millisecond)
+		replied.Store(time.Now().UnixNano())
+		return citeFirst(n, req)
+	})
+	iid := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "90")
+	if !h.discord.WaitFor(15*time.Second, func() bool { return len(h.calls("PATCH", "itoken-"+iid+"/messages/@original")) > 0 }) {
+		t.Fatal("no answer")
+	}
+	ack := h.calls("POST", "/interactions/"+iid+"/")[0]
+	if ack.At.UnixNano() >= replied.Load() {
+		t.Error("the acknowledgement waited for the LLM")
+	}
+}
+
+func TestErrorsArePrivateAndShort(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	iid := h.slash(t, "search", map[string]any{"query": "   "}, "91")
+	if !h.discord.WaitFor(5*time.Second, func() bool { return len(h.calls("POST", "/webhooks/"+h.discord.AppID+"/itoken-"+iid)) > 0 }) {
+		t.Fatal("no error message")
+	}
+	if len(h.calls("DELETE", "itoken-"+iid+"/messages/@original")) != 1 {
+		t.Error("the public deferral was not removed")
+	}
+	fu := h.calls("POST", "/webhooks/"+h.discord.AppID+"/itoken-"+iid)[0].Body
+	if fu["flags"] != float64(64) || !strings.Contains(fmt.Sprint(fu["content"]), "Give some words") {
+		t.Errorf("error follow-up %v", fu)
+	}
+	unknown := h.slash(t, "frobnicate", nil, "91")
+	if !h.discord.WaitFor(5*time.Second, func() bool { return len(h.calls("POST", "/interactions/"+unknown+"/")) > 0 }) {
+		t.Fatal("unknown command not answered")
+	}
+	checkNoPings(t, h.discord.Calls())
+}
+
+func TestAutocompleteAnswersDirectly(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	iid := id()
+	h.discord.Dispatch("INTERACTION_CREATE", discordtest.Autocomplete(iid, h.discord.AppID, "whois", "name", "wit", "5"))
+	if !h.discord.WaitFor(5*time.Second, func() bool { return len(h.calls("POST", "/interactions/"+iid+"/")) > 0 }) {
+		t.Fatal("no autocomplete result")
+	}
+	body := h.calls("POST", "/interactions/"+iid+"/")[0].Body
+	choices := body["data"].(map[string]any)["choices"].([]any)
+	if body["type"] != float64(8) || len(choices) == 0 || choices[0].(map[string]any)["name"] != "Steve Witkoff" {
+		t.Errorf("autocomplete %v", body)
+	}
+}
+
+func TestGatewayDropIsRecovered(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	idents, resumes := h.discord.Sessions()
+	h.discord.DropGateway()
+	if !h.discord.WaitFor(15*time.Second, func() bool {
+		i, r := h.discord.Sessions()
+		return i+r > idents+resumes
+	}) {
+		t.Fatal("the bot did not reconnect")
+	}
+	iid := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "92")
+	if !h.discord.WaitFor(10*time.Second, func() bool { return len(h.calls("PATCH", "itoken-"+iid+"/messages/@original")) > 0 }) {
+		t.Fatal("no answer after reconnecting")
+	}
+}
+
+func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	puts := len(h.calls("PUT", "/commands"))
+	if puts != 1 {
+		t.Fatalf("%d overwrites at first start, want 1", puts)
+	}
+	// A second bot against the same application finds them up to date.
+	cfg := bot.Config{Token: "test-token", APIURL: h.discord.URL}
+	b2, err := bot.New(cfg, commands.All(commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: sample}},
+		Searcher: sample, Summarizer: &answer.Summarizer{Store: sample}, People: sample, Stats: sample}), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b2.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	h.discord.WaitFor(2*time.Second, func() bool { return len(h.calls("GET", "/commands")) >= 2 })
+	if got := len(h.calls("PUT", "/commands")); got != 1 {
+		t.Errorf("%d overwrites after a restart with the same commands, want 1", got)
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	srv := bot.OpsServer("127.0.0.1:0", h.bot, sample, h.metrics, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	addr, err := bot.ListenOps(srv, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	iid := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "93")
+	h.discord.WaitFor(10*time.Second, func() bool { return len(h.calls("PATCH", "itoken-"+iid+"/messages/@original")) > 0 })
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz %d", resp.StatusCode)
+	}
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`attache_interactions_total{command="ask",outcome="ok"} 1`, "attache_ack_latency_seconds_count 1"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	h.discord.DropGateway()
+	h.discord.Close()
+}

@@ -1,0 +1,330 @@
+// Package discordtest is a fake Discord for tests: a REST API and a gateway
+// websocket on 127.0.0.1 that the real discordgo client connects to. It
+// does the gateway handshake (HELLO, IDENTIFY or RESUME, READY or RESUMED,
+// heartbeats), dispatches the events a test asks for, and records every
+// REST call so that tests can check what the bot sent.
+package discordtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Call is one REST request the bot made.
+type Call struct {
+	Method string
+	Path   string         // without the /api/v9 prefix
+	Body   map[string]any // the JSON body when it is an object
+	Raw    []byte
+	At     time.Time
+	// Response is the message object the fake answered with, if any.
+	Response map[string]any
+}
+
+// Server is the fake Discord.
+type Server struct {
+	*httptest.Server
+	AppID, BotID string
+	// Fail, when set, may make a REST call fail: it returns a status and a
+	// body, or 0 to answer normally.
+	Fail func(c Call) (int, string)
+
+	mu         sync.Mutex
+	calls      []Call
+	conn       *websocket.Conn
+	wmu        sync.Mutex // serialises writes to conn
+	seq        int
+	identifies int
+	resumes    int
+	nextID     int
+	commands   map[string][]map[string]any // by "app" or "app/guild"
+	changed    chan struct{}
+}
+
+// New starts a fake Discord.
+func New() *Server {
+	s := &Server{AppID: "100000000000000001", BotID: "100000000000000002", commands: map[string][]map[string]any{},
+		changed: make(chan struct{}, 1), nextID: 900000000000000000}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	return s
+}
+
+// Calls returns the REST calls so far.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// Sessions returns how many IDENTIFY and RESUME the gateway received.
+func (s *Server) Sessions() (identifies, resumes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.identifies, s.resumes
+}
+
+// WaitFor polls cond until it holds or the timeout passes, and reports which.
+func (s *Server) WaitFor(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		if cond() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		select {
+		case <-s.changed:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Server) notify() {
+	select {
+	case s.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Server) newID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	return fmt.Sprint(s.nextID)
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if strings.TrimSuffix(r.URL.Path, "/") == "/ws" {
+		s.gateway(w, r)
+		return
+	}
+	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
+	c := Call{Method: r.Method, Path: path, At: time.Now()}
+	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
+		c.Raw = b
+		json.Unmarshal(b, &c.Body)
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	index := len(s.calls) - 1
+	fail := s.Fail
+	s.mu.Unlock()
+	respond := func(m map[string]any) {
+		s.mu.Lock()
+		s.calls[index].Response = m
+		s.mu.Unlock()
+		writeJSON(w, 200, m)
+	}
+	s.notify()
+	if r.Header.Get("Authorization") != "Bot test-token" && path != "/gateway" {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
+		return
+	}
+	if fail != nil {
+		if code, body := fail(c); code != 0 {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			io.WriteString(w, body)
+			return
+		}
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case path == "/gateway" || path == "/gateway/bot":
+		writeJSON(w, 200, map[string]any{"url": "ws://" + r.Host + "/ws", "shards": 1})
+	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
+		key := strings.Join(parts[1:len(parts)-1], "/")
+		if r.Method == http.MethodPut {
+			var cmds []map[string]any
+			json.Unmarshal(c.Raw, &cmds)
+			s.mu.Lock()
+			s.commands[key] = cmds
+			s.mu.Unlock()
+		}
+		s.mu.Lock()
+		out := s.commands[key]
+		s.mu.Unlock()
+		if out == nil {
+			out = []map[string]any{}
+		}
+		writeJSON(w, 200, out)
+	case len(parts) == 4 && parts[0] == "interactions" && parts[3] == "callback":
+		w.WriteHeader(http.StatusNoContent)
+	case len(parts) >= 3 && parts[0] == "webhooks":
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		respond(s.message(c, "", parts[2]))
+	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "typing":
+		w.WriteHeader(http.StatusNoContent)
+	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodPost:
+		respond(s.message(c, parts[1], ""))
+	default:
+		writeJSON(w, 404, map[string]any{"message": "Unknown route " + r.Method + " " + path, "code": 0})
+	}
+}
+
+// message makes the message object Discord returns for a sent message.
+func (s *Server) message(c Call, channel, webhook string) map[string]any {
+	content, _ := c.Body["content"].(string)
+	return map[string]any{"id": s.newID(), "channel_id": channel, "content": content, "webhook_id": webhook,
+		"author": map[string]any{"id": s.BotID, "username": "Attache", "bot": true}, "timestamp": time.Now().Format(time.RFC3339)}
+}
+
+// CommandsRegistered returns the commands the bot put for app (or app/guild).
+func (s *Server) CommandsRegistered(key string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.commands[key]
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}
+
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+type frame struct {
+	Op int             `json:"op"`
+	D  json.RawMessage `json:"d,omitempty"`
+	S  *int            `json:"s,omitempty"`
+	T  string          `json:"t,omitempty"`
+}
+
+// gateway speaks the gateway protocol on one connection.
+func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	s.conn = conn
+	s.mu.Unlock()
+	s.write(conn, map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 1000}})
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var f frame
+		if json.Unmarshal(data, &f) != nil {
+			continue
+		}
+		switch f.Op {
+		case 1: // heartbeat
+			s.write(conn, map[string]any{"op": 11})
+		case 2: // identify
+			s.mu.Lock()
+			s.identifies++
+			s.mu.Unlock()
+			s.dispatchOn(conn, "READY", map[string]any{
+				"v": 10, "session_id": "fake-session", "resume_gateway_url": "ws://" + r.Host + "/ws",
+				"user":        map[string]any{"id": s.BotID, "username": "Attache", "bot": true},
+				"application": map[string]any{"id": s.AppID, "flags": 0},
+				"guilds":      []any{},
+			})
+		case 6: // resume
+			s.mu.Lock()
+			s.resumes++
+			s.mu.Unlock()
+			s.dispatchOn(conn, "RESUMED", map[string]any{})
+		}
+		s.notify()
+	}
+}
+
+func (s *Server) write(conn *websocket.Conn, v any) error {
+	b, _ := json.Marshal(v)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return conn.WriteMessage(websocket.TextMessage, b)
+}
+
+func (s *Server) dispatchOn(conn *websocket.Conn, t string, d any) error {
+	s.mu.Lock()
+	s.seq++
+	seq := s.seq
+	s.mu.Unlock()
+	return s.write(conn, map[string]any{"op": 0, "t": t, "s": seq, "d": d})
+}
+
+// Dispatch sends an event to the connected bot.
+func (s *Server) Dispatch(t string, d any) error {
+	s.mu.Lock()
+	conn := s.conn
+	s.mu.Unlock()
+	if conn == nil {
+		return fmt.Errorf("no gateway connection")
+	}
+	return s.dispatchOn(conn, t, d)
+}
+
+// DropGateway closes the gateway connection abruptly, as a network fault would.
+func (s *Server) DropGateway() {
+	s.mu.Lock()
+	conn := s.conn
+	s.conn = nil
+	s.mu.Unlock()
+	if conn != nil {
+		conn.Close()
+	}
+}
+
+// Interaction builds an APPLICATION_COMMAND interaction in a guild.
+func Interaction(id, appID, command string, options map[string]any, userID string) map[string]any {
+	var opts []any
+	for k, v := range options {
+		t := 3
+		if _, ok := v.(int); ok {
+			t = 4
+		}
+		opts = append(opts, map[string]any{"name": k, "type": t, "value": v})
+	}
+	return map[string]any{
+		"id": id, "application_id": appID, "type": 2, "token": "itoken-" + id, "version": 1,
+		"guild_id": "300000000000000001", "channel_id": "400000000000000001",
+		"member": map[string]any{"user": map[string]any{"id": userID, "username": "user" + userID}, "permissions": "2147483647"},
+		"data":   map[string]any{"id": "500000000000000001", "name": command, "type": 1, "options": opts},
+	}
+}
+
+// Autocomplete builds an APPLICATION_COMMAND_AUTOCOMPLETE interaction.
+func Autocomplete(id, appID, command, option, typed, userID string) map[string]any {
+	i := Interaction(id, appID, command, nil, userID)
+	i["type"] = 4
+	i["data"].(map[string]any)["options"] = []any{map[string]any{"name": option, "type": 3, "value": typed, "focused": true}}
+	return i
+}
+
+// Message builds a MESSAGE_CREATE payload; mentions are user ids, and
+// replyTo, when not nil, is the message it replies to.
+func Message(id, channelID, authorID, content string, mentions []string, replyTo map[string]any) map[string]any {
+	var ms []any
+	for _, m := range mentions {
+		ms = append(ms, map[string]any{"id": m, "username": "u" + m})
+	}
+	msg := map[string]any{"id": id, "channel_id": channelID, "guild_id": "300000000000000001", "content": content,
+		"author": map[string]any{"id": authorID, "username": "user" + authorID}, "mentions": ms,
+		"timestamp": time.Now().Format(time.RFC3339), "type": 0}
+	if replyTo != nil {
+		msg["type"] = 19
+		msg["message_reference"] = map[string]any{"message_id": replyTo["id"], "channel_id": channelID}
+		msg["referenced_message"] = replyTo
+	}
+	return msg
+}

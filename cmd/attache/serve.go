@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"net/http"
+	"time"
+
+	"github.com/attache-bot/attache/bot"
+	"github.com/attache-bot/attache/commands"
+)
+
+// runServe runs the Discord bot until ctx ends (SIGINT, SIGTERM), then
+// shuts down in order: stop taking work, finish answers in flight, close
+// the session, the ops server and the database.
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if m.Config.DiscordToken == "" {
+		return usagef("serve: DISCORD_TOKEN is not set (see .env.example and the README's Discord section)")
+	}
+	db, err := m.openDB(ctx, m.Config.DBPath)
+	if err != nil {
+		return err
+	}
+	metrics := bot.NewMetrics(nil)
+	asker := m.newAnswerer(db)
+	asker.OnLLM = metrics.ObserveLLM
+	asker.OnRetrieve = metrics.ObserveRetrieval
+	cmds := commands.All(commands.Deps{
+		Asker: asker, Searcher: db, Summarizer: m.newSummarizer(db), People: db, Stats: db, Now: db.Now,
+	})
+	b, err := bot.New(bot.Config{
+		Token:          m.Config.DiscordToken,
+		GuildID:        m.Config.DiscordGuildID,
+		APIURL:         m.Config.DiscordAPIURL,
+		UserBurst:      m.Config.UserRate,
+		UserWindow:     m.Config.UserWindow,
+		LLMConcurrency: m.Config.LLMConcurrency,
+		AnswerTimeout:  m.Config.LLMTimeout + 30*time.Second,
+	}, cmds, m.Log, metrics)
+	if err != nil {
+		return err
+	}
+	if m.Config.HTTPAddr != "" {
+		srv := bot.OpsServer(m.Config.HTTPAddr, b, db, metrics, m.Log)
+		addr, err := bot.ListenOps(srv, m.Log)
+		if err != nil {
+			return err
+		}
+		m.Log.Info("ops server listening", "addr", addr)
+		m.closers = append(m.closers, func() error {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			return shutdownHTTP(sctx, srv)
+		})
+	}
+	if err := b.Open(); err != nil {
+		return err
+	}
+	m.Log.Info("attache is running", "llm", m.Config.LLMConfigured(), "guild", m.Config.DiscordGuildID)
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	return b.Close()
+}
+
+func shutdownHTTP(ctx context.Context, srv *http.Server) error { return srv.Shutdown(ctx) }

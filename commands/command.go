@@ -1,0 +1,161 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/answer"
+)
+
+// Request is one invocation of a command as the transport hands it over.
+type Request struct {
+	Command   string
+	Options   map[string]any // by option name: string, int64, float64 or bool
+	UserID    string
+	GuildID   string // empty in a DM
+	ChannelID string
+	// Focused is the option being typed, for autocompletion.
+	Focused string
+	// Progress, when set, shows partial text while an answer streams.
+	Progress func(text string)
+	// Prior is the exchange a follow-up continues, if any.
+	Prior *answer.FollowUp
+}
+
+// String returns a string option, trimmed; "" when absent.
+func (r Request) String(name string) string {
+	s, _ := r.Options[name].(string)
+	return strings.TrimSpace(s)
+}
+
+// Int returns an integer option and whether it was given.
+func (r Request) Int(name string) (int64, bool) {
+	switch v := r.Options[name].(type) {
+	case int64:
+		return v, true
+	case float64:
+		return int64(v), true
+	case int:
+		return int64(v), true
+	}
+	return 0, false
+}
+
+// Reply is what a command answers; the transport renders it.
+type Reply struct {
+	// Answer holds the text, with [n] markers pointing at its Sources.
+	Answer answer.Answer
+	// Ephemeral replies are shown to the asker only.
+	Ephemeral bool
+}
+
+// Text makes a plain reply.
+func Text(s string) Reply { return Reply{Answer: textAnswer(s)} }
+
+func textAnswer(s string) answer.Answer { return answer.Answer{Text: s} }
+
+var errEmpty = answer.ErrEmptyQuestion
+
+// Choice is one autocompletion suggestion.
+type Choice struct{ Name, Value string }
+
+// Command is a slash command: what Discord shows, and how it is answered.
+type Command struct {
+	Definition *discordgo.ApplicationCommand
+	// UsesLLM marks commands that may call the LLM, so that the transport
+	// bounds how many run at once.
+	UsesLLM      bool
+	Handle       func(ctx context.Context, req Request) (Reply, error)
+	Autocomplete func(ctx context.Context, req Request) ([]Choice, error)
+}
+
+// UserError is an error for the person who asked: short, coded and
+// actionable. Anything else a handler returns is logged, and the user sees
+// a generic message.
+type UserError struct {
+	Code    string
+	Message string
+}
+
+func (e *UserError) Error() string { return e.Code + ": " + e.Message }
+
+// Userf makes a UserError.
+func Userf(code, format string, a ...any) error {
+	return &UserError{Code: code, Message: fmt.Sprintf(format, a...)}
+}
+
+// AsUserError returns the UserError inside err, if any.
+func AsUserError(err error) (*UserError, bool) {
+	var ue *UserError
+	ok := errors.As(err, &ue)
+	return ue, ok
+}
+
+// The knowledge base as the commands use it.
+type (
+	// Asker answers questions.
+	Asker interface {
+		Ask(ctx context.Context, question string, prior *answer.FollowUp, onDelta func(string)) (answer.Answer, error)
+	}
+	// Searcher searches articles.
+	Searcher interface {
+		Search(ctx context.Context, text string, opt knowledge.SearchOptions) ([]knowledge.Hit, error)
+	}
+	// Summarizer summarises news.
+	Summarizer interface {
+		Summarize(ctx context.Context, req answer.SummaryRequest) (answer.Answer, error)
+	}
+	// People knows who is who.
+	People interface {
+		WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, error)
+		People(ctx context.Context, prefix string, limit int) ([]knowledge.Person, error)
+	}
+	// Stats describes the store.
+	Stats interface {
+		Stats(ctx context.Context) (knowledge.Stats, error)
+	}
+)
+
+// Deps are what the commands need.
+type Deps struct {
+	Asker      Asker
+	Searcher   Searcher
+	Summarizer Summarizer
+	People     People
+	Stats      Stats
+	Now        func() time.Time
+}
+
+func (d Deps) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now().UTC()
+}
+
+// All returns every command.
+func All(d Deps) []Command {
+	return []Command{Ask(d), Search(d), Summarize(d), WhoIs(d), Help(d)}
+}
+
+// maxQuestion bounds a question typed in Discord.
+const maxQuestion = 1000
+
+// questionError turns the answerer's refusals into user errors.
+func questionError(err error) error {
+	switch {
+	case errors.Is(err, answer.ErrEmptyQuestion):
+		return Userf("empty", "Ask a question, for example: What is Witkoff's role?")
+	case errors.Is(err, answer.ErrTooLong):
+		return Userf("too-long", "That question is too long; keep it under %d characters.", maxQuestion)
+	}
+	return err
+}
+
+func ptr[T any](v T) *T { return &v }
