@@ -1,8 +1,31 @@
 package knowledge
 
+import (
+	"sync"
+	"sync/atomic"
+)
+
 // Stem returns the index form of one folded word (see Fold), as SQLite's
-// porter tokenizer stores it.
-func Stem(word string) string { return porterStem(word) }
+// porter tokenizer stores it. Stems are remembered: answering a question
+// stems the same few thousand words over and over.
+func Stem(word string) string {
+	if v, ok := stemCache.Load(word); ok {
+		return v.(string)
+	}
+	s := porterStem(word)
+	if stemCacheSize.Load() < maxStemCache {
+		stemCache.Store(word, s)
+		stemCacheSize.Add(1)
+	}
+	return s
+}
+
+const maxStemCache = 200000
+
+var (
+	stemCache     sync.Map
+	stemCacheSize atomic.Int64
+)
 
 // porterStem stems one lower-case token the way SQLite's FTS5 "porter"
 // tokenizer does (Martin Porter's 1980 algorithm with the departures of his

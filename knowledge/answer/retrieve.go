@@ -124,7 +124,9 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	if err := search(searchText, 15); err != nil {
 		return ev, err
 	}
-	if exp := expansion(q.TermWords); exp != "" {
+	// The question's equivalents ("Tehran" for "Iran") are searched only
+	// when its own words found nothing that clears the floor.
+	if exp := expansion(q.TermWords); exp != "" && !r.enough(hits, ev.groups, q) {
 		if err := search(searchText+" "+exp, 10); err != nil {
 			return ev, err
 		}
@@ -169,6 +171,22 @@ func appendNew(dst, src []string) []string {
 		}
 	}
 	return dst
+}
+
+// enough reports whether hits already hold a passage that clears the
+// relevance floor (and names what the question names).
+func (r *Retriever) enough(hits []knowledge.Hit, groups []termGroup, q Question) bool {
+	for _, h := range hits {
+		title := ""
+		if h.Passage.Ord == 0 {
+			title = h.Article.Title
+		}
+		stems := stemSet(h.Passage.Text, title)
+		if coverage(groups, stems, h.Article.Published) >= orDefault(r.Floor, 0.6) && (len(q.Names) == 0 || mentions(q.Names, stems)) {
+			return true
+		}
+	}
+	return false
 }
 
 // weigh gives each term group an inverse document frequency from the plan
