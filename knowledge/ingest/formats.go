@@ -276,8 +276,8 @@ type FeedItem struct {
 	Err     error
 }
 
-// teaserWords is the length under which a feed item with no full content
-// counts as a teaser of the linked page.
+// teaserWords is the length under which a feed item's text counts as a
+// teaser of the linked page.
 const teaserWords = 120
 
 // ParseFeed reads an RSS, Atom or JSON feed. The full text comes from
@@ -308,7 +308,7 @@ func ParseFeed(data []byte) (title string, items []FeedItem, err error) {
 			a.URL = it.GUID
 		}
 		a.Lang = firstNonEmpty(shortLang(f.Language), knowledge.DetectLang(a.Title+" "+a.Body))
-		item := FeedItem{Article: a, Teaser: strings.TrimSpace(it.Content) == "" && knowledge.CountWords(a.Body) < teaserWords}
+		item := FeedItem{Article: a, Teaser: knowledge.CountWords(a.Body) < teaserWords}
 		if a.URL == "" {
 			item.Err = errors.New("item has no link")
 		}

@@ -175,8 +175,8 @@ func TestParseFeed(t *testing.T) {
 		first     string // first item's body fragment (from full content)
 		teasers   int
 	}{
-		{"testdata/feeds/rss.xml", "Test Desk", 3, "military planners", 2},
-		{"testdata/feeds/atom.xml", "Atom Desk", 1, "joint reconstruction fund", 0},
+		{"testdata/feeds/rss.xml", "Test Desk", 3, "military planners", 3},
+		{"testdata/feeds/atom.xml", "Atom Desk", 1, "joint reconstruction fund", 1},
 	}
 	for _, tt := range tests {
 		title, items, err := ingest.ParseFeed([]byte(readFile(t, tt.file)))

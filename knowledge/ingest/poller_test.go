@@ -1,0 +1,177 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/ingest"
+)
+
+const feedXML = `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>%s</title>
+<item><title>Envoy meets minister in Paris</title><link>%s</link><pubDate>Thu, 17 Apr 2025 10:00:00 +0000</pubDate>
+<content:encoded><![CDATA[<p>%s</p>]]></content:encoded></item></channel></rss>`
+
+func longText(words int) string {
+	w := make([]string, words)
+	for i := range w {
+		w[i] = fmt.Sprintf("word%d", i%50)
+	}
+	return "The special envoy met the foreign minister in Paris. " + strings.Join(w, " ") + "."
+}
+
+func newPoller(t *testing.T, now *time.Time) (*ingest.Poller, *knowledge.DB) {
+	t.Helper()
+	db := mustOpenDB(t)
+	return &ingest.Poller{Store: db, Fetcher: ingest.NewFetcher(ingest.FetcherOptions{Timeout: 2 * time.Second}),
+		Now: func() time.Time { return *now }, Interval: 10 * time.Minute, DisableAfter: 3}, db
+}
+
+func TestPollerConditionalRequests(t *testing.T) {
+	var sawConditional atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			sawConditional.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		fmt.Fprintf(w, feedXML, "Desk", "https://news.example/envoy", longText(150))
+	}))
+	defer srv.Close()
+	now := time.Date(2025, 4, 17, 12, 0, 0, 0, time.UTC)
+	p, db := newPoller(t, &now)
+	ctx := context.Background()
+	if _, err := db.AddFeed(ctx, srv.URL, "test"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.PollDue(ctx)
+	if err != nil || len(res) != 1 || res[0].New != 1 || res[0].Err != nil {
+		t.Fatalf("first poll: %+v %v", res, err)
+	}
+	if res, _ := p.PollDue(ctx); len(res) != 0 {
+		t.Errorf("polled again before the interval: %+v", res)
+	}
+	now = now.Add(11 * time.Minute)
+	res, err = p.PollDue(ctx)
+	if err != nil || len(res) != 1 || !res[0].NotModified || res[0].New != 0 || sawConditional.Load() != 1 {
+		t.Fatalf("second poll: %+v %v (conditional requests seen: %d)", res, err, sawConditional.Load())
+	}
+	f, _ := db.FeedByURL(ctx, srv.URL)
+	if f.Title != "Desk" || f.ETag != `"v1"` || f.LastOK != now || f.LastNew.IsZero() || f.Failures != 0 {
+		t.Errorf("feed state %+v", f)
+	}
+}
+
+func TestPollerBacksOffAndDisables(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	now := time.Date(2025, 4, 17, 12, 0, 0, 0, time.UTC)
+	p, db := newPoller(t, &now)
+	ctx := context.Background()
+	db.AddFeed(ctx, srv.URL, "test")
+	var waits []time.Duration
+	for i := 0; i < 3; i++ {
+		res, err := p.PollDue(ctx)
+		if err != nil || len(res) != 1 || res[0].Err == nil {
+			t.Fatalf("poll %d: %+v %v", i, res, err)
+		}
+		waits = append(waits, res[0].Feed.NextFetch.Sub(now))
+		now = res[0].Feed.NextFetch
+	}
+	if !(waits[0] < waits[1] && waits[1] < waits[2]) {
+		t.Errorf("waits %v do not grow", waits)
+	}
+	f, _ := db.FeedByURL(ctx, srv.URL)
+	if !f.Disabled || f.Failures != 3 || !strings.Contains(f.LastError, "500") {
+		t.Errorf("feed %+v, want disabled after 3 failures with the error shown", f)
+	}
+	if res, _ := p.PollDue(ctx); len(res) != 0 {
+		t.Error("a disabled feed was polled")
+	}
+}
+
+func TestPollerHTMLPageIsNotAFeed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<!doctype html><html><body><p>Welcome</p></body></html>")
+	}))
+	defer srv.Close()
+	now := time.Now()
+	p, db := newPoller(t, &now)
+	db.AddFeed(context.Background(), srv.URL, "t")
+	res, _ := p.PollDue(context.Background())
+	if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "HTML page") {
+		t.Errorf("got %+v", res)
+	}
+}
+
+func TestPollerStoresAnArticleOnceAcrossFeedsAndCompletesTeasers(t *testing.T) {
+	mux := http.NewServeMux()
+	var srvURL string
+	mux.HandleFunc("/a.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, feedXML, "Feed A", srvURL+"/story", "Short teaser.")
+	})
+	mux.HandleFunc("/b.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, feedXML, "Feed B", srvURL+"/story?utm_source=b", "Short teaser.")
+	})
+	mux.HandleFunc("/story", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<html><head><title>Envoy meets minister</title></head><body><article><h1>Envoy meets minister</h1><p>%s</p><p>%s</p></article></body></html>`,
+			longText(120), longText(80))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	srvURL = srv.URL
+	now := time.Now().UTC()
+	p, db := newPoller(t, &now)
+	ctx := context.Background()
+	db.AddFeed(ctx, srv.URL+"/a.xml", "t")
+	db.AddFeed(ctx, srv.URL+"/b.xml", "t")
+	res, err := p.PollDue(ctx)
+	if err != nil || len(res) != 2 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if res[0].New+res[1].New != 1 {
+		t.Errorf("new articles %d and %d, want one in all", res[0].New, res[1].New)
+	}
+	st, _ := db.Stats(ctx)
+	if st.Articles != 1 {
+		t.Errorf("%d articles stored, want 1", st.Articles)
+	}
+	a, err := db.ArticleByURL(ctx, srv.URL+"/story")
+	if err != nil || knowledge.CountWords(a.Body) < 150 {
+		t.Errorf("the teaser was not completed from the page: %v %q", err, a.Body)
+	}
+}
+
+func TestPublicOnlyFetcherRefusesRedirectToPrivateAddress(t *testing.T) {
+	// 127.0.0.1 plays a private address; a second listener on 127.0.0.2
+	// plays a public site that redirects to it.
+	private := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "secret") }))
+	defer private.Close()
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatalf("second loopback address: %v", err)
+	}
+	public := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, private.URL+"/latest/meta-data", http.StatusFound)
+	})}}
+	public.Start()
+	defer public.Close()
+	f := ingest.NewFetcher(ingest.FetcherOptions{PublicOnly: true, Timeout: 2 * time.Second,
+		Allowed: func(a netip.Addr) bool { return a == netip.MustParseAddr("127.0.0.2") }})
+	_, err = f.Get(context.Background(), public.URL, "", "")
+	if err == nil || !strings.Contains(err.Error(), "non-public") {
+		t.Errorf("redirect to a private address: got %v, want a refusal", err)
+	}
+}
