@@ -20,6 +20,7 @@ type Subscription struct {
 	// LastDate is the local date (2006-01-02) of the last digest posted or
 	// skipped; SendingDate the one being posted, if any.
 	LastDate, SendingDate string
+	SendingAt             time.Time // when SendingDate was claimed
 	LastSentAt            time.Time
 }
 
@@ -48,13 +49,15 @@ func (db *DB) Unsubscribe(ctx context.Context, channelID string) error {
 	return nil
 }
 
-const subscriptionColumns = `id, guild_id, channel_id, minute, timezone, created_by, created_at, last_date, sending_date, last_sent_at`
+const subscriptionColumns = `id, guild_id, channel_id, minute, timezone, created_by, created_at, last_date, sending_date,
+	sending_at, last_sent_at`
 
 func scanSubscription(sc interface{ Scan(...any) error }) (Subscription, error) {
 	var s Subscription
-	var created, sent int64
-	err := sc.Scan(&s.ID, &s.GuildID, &s.ChannelID, &s.Minute, &s.Timezone, &s.CreatedBy, &created, &s.LastDate, &s.SendingDate, &sent)
-	s.CreatedAt, s.LastSentAt = fromUnix(created), fromUnix(sent)
+	var created, sending, sent int64
+	err := sc.Scan(&s.ID, &s.GuildID, &s.ChannelID, &s.Minute, &s.Timezone, &s.CreatedBy, &created, &s.LastDate, &s.SendingDate,
+		&sending, &sent)
+	s.CreatedAt, s.SendingAt, s.LastSentAt = fromUnix(created), fromUnix(sending), fromUnix(sent)
 	return s, err
 }
 
@@ -96,9 +99,9 @@ func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]Subscription
 // ClaimDigest marks a subscription's digest for a local date as being
 // posted, unless that date is posted, skipped or being posted already. It
 // reports whether this caller won the claim: of several processes, one does.
-func (db *DB) ClaimDigest(ctx context.Context, id int64, date string) (bool, error) {
-	res, err := db.write.ExecContext(ctx, `UPDATE subscriptions SET sending_date = ?
-		WHERE id = ? AND last_date < ? AND sending_date = ''`, date, id, date)
+func (db *DB) ClaimDigest(ctx context.Context, id int64, date string, at time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE subscriptions SET sending_date = ?, sending_at = ?
+		WHERE id = ? AND last_date < ? AND sending_date = ''`, date, at.Unix(), id, date)
 	if err != nil {
 		return false, fmt.Errorf("claim digest: %w", err)
 	}
@@ -106,12 +109,24 @@ func (db *DB) ClaimDigest(ctx context.Context, id int64, date string) (bool, err
 	return n == 1, err
 }
 
+// TakeOverDigest takes over a claim that was made at claimedAt and never
+// recorded (its process died). Of several takers, one wins.
+func (db *DB) TakeOverDigest(ctx context.Context, id int64, date string, claimedAt, at time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE subscriptions SET sending_at = ?
+		WHERE id = ? AND sending_date = ? AND sending_at = ?`, at.Unix(), id, date, claimedAt.Unix())
+	if err != nil {
+		return false, fmt.Errorf("take over digest: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // DigestDone records a digest as posted (sent true) or skipped for a date.
 func (db *DB) DigestDone(ctx context.Context, id int64, date string, sent bool, at time.Time) error {
-	q := "UPDATE subscriptions SET last_date = max(last_date, ?), sending_date = '' WHERE id = ?"
+	q := "UPDATE subscriptions SET last_date = max(last_date, ?), sending_date = '', sending_at = 0 WHERE id = ?"
 	args := []any{date, id}
 	if sent {
-		q = "UPDATE subscriptions SET last_date = max(last_date, ?), sending_date = '', last_sent_at = ? WHERE id = ?"
+		q = "UPDATE subscriptions SET last_date = max(last_date, ?), sending_date = '', sending_at = 0, last_sent_at = ? WHERE id = ?"
 		args = []any{date, at.Unix(), id}
 	}
 	if _, err := db.write.ExecContext(ctx, q, args...); err != nil {

@@ -19,8 +19,9 @@ CREATE TABLE feeds (
 -- Channels subscribed to the daily digest. The schedule state lives here so
 -- that any process (or shard) can tell what is due and claim it once:
 -- sending_date is set, by a conditional update, before a digest is posted,
--- and cleared with last_date when posting is recorded. A digest left in
--- sending_date by a crash is checked against the channel before it is sent.
+-- and cleared with last_date when posting is recorded. A claim older than a
+-- lease is taken over (again by a conditional update) and the digest is
+-- checked against the channel before it is sent again.
 CREATE TABLE subscriptions (
     id           INTEGER PRIMARY KEY,
     guild_id     TEXT    NOT NULL,
@@ -31,6 +32,7 @@ CREATE TABLE subscriptions (
     created_at   INTEGER NOT NULL,
     last_date    TEXT    NOT NULL DEFAULT '', -- local date of the last digest posted or skipped
     sending_date TEXT    NOT NULL DEFAULT '', -- local date being posted
+    sending_at   INTEGER NOT NULL DEFAULT 0,  -- when that claim was made
     last_sent_at INTEGER NOT NULL DEFAULT 0   -- when the last digest was posted
 );
 CREATE INDEX subscriptions_guild ON subscriptions(guild_id);

@@ -1,0 +1,179 @@
+// Package digest builds the daily digest of diplomatic news and posts it on
+// schedule to the channels that subscribe: once per local day at the
+// subscription's time, across daylight-saving changes, catching up after
+// downtime within a window, and never twice, even when the process dies
+// between posting a digest and recording it.
+package digest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/answer"
+)
+
+// Store is what building a digest needs of the knowledge base.
+type Store interface {
+	RecentArticles(ctx context.Context, since time.Time, limit int) ([]knowledge.Article, error)
+	Passages(ctx context.Context, articleID int64) ([]knowledge.Passage, error)
+}
+
+// Options shape a digest.
+type Options struct {
+	// Stories is how many top stories it holds (default 5).
+	Stories int
+	// MaxArticles bounds the articles considered (default 300).
+	MaxArticles int
+}
+
+// Story is one event, possibly covered by several outlets.
+type Story struct {
+	Headline string
+	Lede     string
+	Articles []knowledge.Article // newest first
+	lede     knowledge.Passage
+	tokens   map[string]bool
+}
+
+// Build makes the digest of the articles published in [since, until): the
+// top stories, near-identical coverage merged into one story that cites
+// each outlet, each with its opening sentence. With no article it is a
+// NoAnswer ("quiet day").
+func Build(ctx context.Context, st Store, since, until time.Time, opt Options) (answer.Answer, error) {
+	limit := opt.MaxArticles
+	if limit <= 0 {
+		limit = 300
+	}
+	arts, err := st.RecentArticles(ctx, since, limit)
+	if err != nil {
+		return answer.Answer{}, fmt.Errorf("digest: %w", err)
+	}
+	var stories []*Story
+	for _, a := range arts {
+		if !until.IsZero() && !a.Published.Before(until) {
+			continue
+		}
+		ps, err := st.Passages(ctx, a.ID)
+		if err != nil {
+			return answer.Answer{}, fmt.Errorf("digest: %w", err)
+		}
+		if len(ps) == 0 {
+			continue
+		}
+		lede := opening(ps[0].Text)
+		toks := tokens(a.Title + " " + lede)
+		var home *Story
+		for _, s := range stories {
+			if similar(s.tokens, toks) {
+				home = s
+				break
+			}
+		}
+		if home == nil {
+			home = &Story{Headline: a.Title, Lede: lede, lede: knowledge.Passage{ID: ps[0].ID, ArticleID: a.ID, Text: lede}, tokens: toks}
+			stories = append(stories, home)
+		}
+		home.Articles = append(home.Articles, a)
+		for t := range toks {
+			home.tokens[t] = true
+		}
+	}
+	heading := "**Daily digest**"
+	if len(stories) == 0 {
+		return answer.Answer{Question: "digest", NoAnswer: true,
+			Text: fmt.Sprintf("%s\nA quiet day: no new stories since %s.", heading, since.Format("2 Jan 15:04 MST"))}, nil
+	}
+	// More outlets first, then the newest.
+	sort.SliceStable(stories, func(i, j int) bool {
+		oi, oj := outlets(stories[i]), outlets(stories[j])
+		if oi != oj {
+			return oi > oj
+		}
+		return stories[i].Articles[0].Published.After(stories[j].Articles[0].Published)
+	})
+	n := opt.Stories
+	if n <= 0 {
+		n = 5
+	}
+	if len(stories) > n {
+		stories = stories[:n]
+	}
+	a := answer.Answer{Question: "digest", Grounded: true, Method: answer.MethodExtractive}
+	index := map[int64]int{}
+	lines := []string{heading}
+	for _, s := range stories {
+		var marks strings.Builder
+		for _, art := range s.Articles {
+			k, ok := index[art.ID]
+			if !ok {
+				k = len(a.Sources) + 1
+				index[art.ID] = k
+				a.Sources = append(a.Sources, answer.Source{N: k, Article: art, Passages: []knowledge.Passage{s.lede}})
+				if art.Published.After(a.AsOf) {
+					a.AsOf = art.Published
+				}
+			}
+			fmt.Fprintf(&marks, "[%d]", k)
+		}
+		lines = append(lines, fmt.Sprintf("- **%s** — %s %s", cleanLine(s.Headline), cleanLine(s.Lede), marks.String()))
+	}
+	a.Text = strings.Join(lines, "\n")
+	return a, nil
+}
+
+func outlets(s *Story) int {
+	seen := map[string]bool{}
+	for _, a := range s.Articles {
+		seen[strings.ToLower(a.Source)] = true
+	}
+	return len(seen)
+}
+
+// opening returns the first sentence of a passage, cut to about 45 words.
+func opening(text string) string {
+	ss := knowledge.Sentences(strings.SplitN(text, "\n\n", 2)[0])
+	if len(ss) == 0 {
+		return ""
+	}
+	s := ss[0]
+	if w := strings.Fields(s); len(w) > 45 {
+		s = strings.Join(w[:45], " ") + "…"
+	}
+	return s
+}
+
+// tokens are the stems of the content words of a text.
+func tokens(text string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range knowledge.Words(text) {
+		if !knowledge.IsStopword(w) && len(w) > 2 {
+			out[knowledge.Stem(w)] = true
+		}
+	}
+	return out
+}
+
+// similar reports near-identical coverage: most of the smaller story's
+// words are in the other.
+func similar(a, b map[string]bool) bool {
+	small, big := a, b
+	if len(small) > len(big) {
+		small, big = big, small
+	}
+	if len(small) < 4 {
+		return false
+	}
+	shared := 0
+	for t := range small {
+		if big[t] {
+			shared++
+		}
+	}
+	return float64(shared) >= 0.5*float64(len(small))
+}
+
+func cleanLine(s string) string { return strings.Join(strings.Fields(s), " ") }
