@@ -61,8 +61,8 @@ type Bot struct {
 	registered   sync.Once
 }
 
-// New builds a bot over the given commands; Open connects it.
-func New(cfg Config, cmds []commands.Command, log *slog.Logger, m *Metrics) (*Bot, error) {
+// New builds a bot; Register gives it its commands and Open connects it.
+func New(cfg Config, log *slog.Logger, m *Metrics) (*Bot, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("DISCORD_TOKEN is not set")
 	}
@@ -119,10 +119,6 @@ func New(cfg Config, cmds []commands.Command, log *slog.Logger, m *Metrics) (*Bo
 	}
 	b.botID.Store("")
 	b.appID.Store("")
-	for _, c := range cmds {
-		b.commands[c.Definition.Name] = c
-		b.defs = append(b.defs, c.Definition)
-	}
 	s.AddHandler(b.onReady)
 	s.AddHandler(b.onResumed)
 	s.AddHandler(b.onDisconnect)
@@ -131,8 +127,13 @@ func New(cfg Config, cmds []commands.Command, log *slog.Logger, m *Metrics) (*Bo
 	return b, nil
 }
 
-// Session returns the discordgo session (for the wiring in Main only).
-func (b *Bot) Session() *discordgo.Session { return b.session }
+// Register adds commands; call it before Open.
+func (b *Bot) Register(cmds ...commands.Command) {
+	for _, c := range cmds {
+		b.commands[c.Definition.Name] = c
+		b.defs = append(b.defs, c.Definition)
+	}
+}
 
 // Open connects to the gateway.
 func (b *Bot) Open() error {

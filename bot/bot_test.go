@@ -82,10 +82,11 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	b, err := bot.New(cfg, cmds, log, h.metrics)
+	b, err := bot.New(cfg, log, h.metrics)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.Register(cmds...)
 	h.bot = b
 	if err := b.Open(); err != nil {
 		t.Fatal(err)
@@ -331,11 +332,12 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 	}
 	// A second bot against the same application finds them up to date.
 	cfg := bot.Config{Token: "test-token", APIURL: h.discord.URL}
-	b2, err := bot.New(cfg, commands.All(commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: sample}},
-		Searcher: sample, Summarizer: &answer.Summarizer{Store: sample}, People: sample, Stats: sample}), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	b2, err := bot.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b2.Register(commands.All(commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: sample}},
+		Searcher: sample, Summarizer: &answer.Summarizer{Store: sample}, People: sample, Stats: sample})...)
 	if err := b2.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,10 @@ func (b *Bot) command(i *discordgo.Interaction, start time.Time) {
 		return
 	}
 	req := commands.Request{Command: data.Name, Options: optionMap(data.Options), UserID: user.ID, GuildID: i.GuildID, ChannelID: i.ChannelID}
-	ephemeral := data.Name == "help"
+	if i.Member != nil {
+		req.Permissions = i.Member.Permissions
+	}
+	ephemeral := cmd.Private != nil && cmd.Private(req)
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
 	if ephemeral {
 		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
@@ -218,10 +221,18 @@ func truncate(s string, n int) string {
 	return string(r[:n])
 }
 
-// optionMap flattens command options by name.
+// optionMap flattens command options by name; a subcommand's name is the
+// option "subcommand" and its options join the map.
 func optionMap(opts []*discordgo.ApplicationCommandInteractionDataOption) map[string]any {
 	m := map[string]any{}
 	for _, o := range opts {
+		if o.Type == discordgo.ApplicationCommandOptionSubCommand || o.Type == discordgo.ApplicationCommandOptionSubCommandGroup {
+			m["subcommand"] = o.Name
+			for k, v := range optionMap(o.Options) {
+				m[k] = v
+			}
+			continue
+		}
 		switch v := o.Value.(type) {
 		case float64:
 			m[o.Name] = int64(v)

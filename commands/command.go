@@ -20,6 +20,9 @@ type Request struct {
 	UserID    string
 	GuildID   string // empty in a DM
 	ChannelID string
+	// Permissions are the member's permissions in the channel (Discord's
+	// bit set); zero in a DM.
+	Permissions int64
 	// Focused is the option being typed, for autocompletion.
 	Focused string
 	// Progress, when set, shows partial text while an answer streams.
@@ -70,7 +73,10 @@ type Command struct {
 	Definition *discordgo.ApplicationCommand
 	// UsesLLM marks commands that may call the LLM, so that the transport
 	// bounds how many run at once.
-	UsesLLM      bool
+	UsesLLM bool
+	// Private, when set, says whether a request is answered only to the
+	// person who asked (decided before the answer, when it is deferred).
+	Private      func(req Request) bool
 	Handle       func(ctx context.Context, req Request) (Reply, error)
 	Autocomplete func(ctx context.Context, req Request) ([]Choice, error)
 }
@@ -129,6 +135,9 @@ type Deps struct {
 	Summarizer Summarizer
 	People     People
 	Stats      Stats
+	Digests    Digests
+	Channels   Channels
+	Feeds      Feeds
 	Now        func() time.Time
 }
 
@@ -139,9 +148,35 @@ func (d Deps) now() time.Time {
 	return time.Now().UTC()
 }
 
-// All returns every command.
+// All returns every command whose dependencies are given.
 func All(d Deps) []Command {
-	return []Command{Ask(d), Search(d), Summarize(d), WhoIs(d), Help(d)}
+	cmds := []Command{Ask(d), Search(d), Summarize(d), WhoIs(d), Help(d)}
+	if d.Digests != nil && d.Channels != nil {
+		cmds = append(cmds, Digest(d))
+	}
+	if d.Feeds != nil {
+		cmds = append(cmds, FeedsCommand(d))
+	}
+	return cmds
+}
+
+// ManageServer is Discord's Manage Server permission; Administrator
+// implies every permission.
+const (
+	ManageServer  int64 = 1 << 5
+	Administrator int64 = 1 << 3
+)
+
+// requireManageServer checks the member's permissions on every call:
+// server admins can override a command's default permissions.
+func requireManageServer(req Request) error {
+	if req.GuildID == "" {
+		return Userf("dm", "This works in a server, not in direct messages.")
+	}
+	if req.Permissions&(ManageServer|Administrator) == 0 {
+		return Userf("forbidden", "You need the Manage Server permission for this.")
+	}
+	return nil
 }
 
 // maxQuestion bounds a question typed in Discord.
@@ -159,3 +194,6 @@ func questionError(err error) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// always is a Private for commands whose answers are always private.
+func always(Request) bool { return true }

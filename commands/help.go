@@ -11,6 +11,7 @@ import (
 func Help(d Deps) Command {
 	return Command{
 		Definition: &discordgo.ApplicationCommand{Name: "help", Description: "What Attache is and what it knows"},
+		Private:    always,
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			st, err := d.Stats.Stats(ctx)
 			if err != nil {

@@ -33,6 +33,9 @@ type Config struct {
 	UserRate       int           // ATTACHE_USER_RATE: requests per user per ATTACHE_USER_WINDOW
 	UserWindow     time.Duration // ATTACHE_USER_WINDOW
 	LLMConcurrency int           // ATTACHE_LLM_CONCURRENCY
+	FeedInterval   time.Duration // ATTACHE_FEED_INTERVAL
+	DigestCatchUp  time.Duration // ATTACHE_DIGEST_CATCHUP
+	DigestQuiet    string        // ATTACHE_DIGEST_QUIET: "message" or "silent"
 }
 
 // LoadConfig reads the configuration from getenv, applying defaults. It
@@ -48,6 +51,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		UserRate:       5,
 		UserWindow:     time.Minute,
 		LLMConcurrency: 4,
+		FeedInterval:   10 * time.Minute,
+		DigestCatchUp:  6 * time.Hour,
+		DigestQuiet:    "message",
 	}
 	var errs []string
 	str := func(key string, dst *string) {
@@ -94,6 +100,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	integer("ATTACHE_USER_RATE", &c.UserRate)
 	dur("ATTACHE_USER_WINDOW", &c.UserWindow)
 	integer("ATTACHE_LLM_CONCURRENCY", &c.LLMConcurrency)
+	dur("ATTACHE_FEED_INTERVAL", &c.FeedInterval)
+	dur("ATTACHE_DIGEST_CATCHUP", &c.DigestCatchUp)
+	str("ATTACHE_DIGEST_QUIET", &c.DigestQuiet)
+	if c.DigestQuiet != "message" && c.DigestQuiet != "silent" {
+		errs = append(errs, fmt.Sprintf("ATTACHE_DIGEST_QUIET=%q is not message or silent", c.DigestQuiet))
+	}
 	if v := strings.TrimSpace(getenv("ATTACHE_LOG_LEVEL")); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Sprintf("ATTACHE_LOG_LEVEL=%q is not one of debug, info, warn, error", v))

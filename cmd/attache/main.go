@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the zone database ships inside the binary, for bare containers
 )
 
 func main() {
@@ -99,6 +100,8 @@ Usage:
   attache ask QUESTION [--json]      answer from the stored articles, with numbered citations
   attache whois NAME [--json]        a person's titles, newest first, each dated and cited
   attache summarize [TOPIC] [--days N] [--json]   the news on a topic (or all of it) in the last N days, cited
+  attache digest [--since 24h]       print the digest of the recent news
+  attache feeds add|remove URL, feeds list, feeds poll
   attache serve                      run the Discord bot (DISCORD_TOKEN), until SIGINT or SIGTERM
   attache eval [--set FILE]          score the answerer on the evaluation set over the sample corpus
   attache help                       this text
@@ -128,6 +131,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runEval(ctx, rest)
 	case "serve":
 		return m.runServe(ctx, rest)
+	case "digest":
+		return m.runDigest(ctx, rest)
+	case "feeds":
+		return m.runFeeds(ctx, rest)
 	case "demo":
 		return m.runDemo(ctx, rest)
 	case "help", "-h", "--help":

@@ -8,6 +8,9 @@ import (
 
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge/answer"
+	"github.com/attache-bot/attache/knowledge/digest"
+	"github.com/attache-bot/attache/knowledge/ingest"
 )
 
 // runServe runs the Discord bot until ctx ends (SIGINT, SIGTERM), then
@@ -29,9 +32,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	asker := m.newAnswerer(db)
 	asker.OnLLM = metrics.ObserveLLM
 	asker.OnRetrieve = metrics.ObserveRetrieval
-	cmds := commands.All(commands.Deps{
-		Asker: asker, Searcher: db, Summarizer: m.newSummarizer(db), People: db, Stats: db, Now: db.Now,
-	})
 	b, err := bot.New(bot.Config{
 		Token:          m.Config.DiscordToken,
 		GuildID:        m.Config.DiscordGuildID,
@@ -40,10 +40,17 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		UserWindow:     m.Config.UserWindow,
 		LLMConcurrency: m.Config.LLMConcurrency,
 		AnswerTimeout:  m.Config.LLMTimeout + 30*time.Second,
-	}, cmds, m.Log, metrics)
+	}, m.Log, metrics)
 	if err != nil {
 		return err
 	}
+	// URLs given in Discord are fetched only from public addresses.
+	poller := m.newPoller(db, true)
+	digests := digest.Service{DB: db}
+	b.Register(commands.All(commands.Deps{
+		Asker: asker, Searcher: db, Summarizer: m.newSummarizer(db), People: db, Stats: db, Now: db.Now,
+		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller},
+	})...)
 	if m.Config.HTTPAddr != "" {
 		srv := bot.OpsServer(m.Config.HTTPAddr, b, db, metrics, m.Log)
 		addr, err := bot.ListenOps(srv, m.Log)
@@ -61,9 +68,39 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	m.Log.Info("attache is running", "llm", m.Config.LLMConfigured(), "guild", m.Config.DiscordGuildID)
+	work, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	sched := &digest.Scheduler{Subs: db, Articles: db, Poster: b, Log: m.Log.With("part", "digest"),
+		Render: func(a answer.Answer) []string { return bot.Render(commands.Reply{Answer: a}) }, CatchUp: m.Config.DigestCatchUp,
+		QuietSilent: m.Config.DigestQuiet == "silent"}
+	go sched.Run(work, 20*time.Second)
+	go m.pollFeeds(work, poller)
 	<-ctx.Done()
 	m.Log.Info("shutting down")
 	return b.Close()
 }
 
 func shutdownHTTP(ctx context.Context, srv *http.Server) error { return srv.Shutdown(ctx) }
+
+// pollFeeds polls due feeds every minute (each feed keeps its own interval
+// and backoff) until ctx ends.
+func (m *Main) pollFeeds(ctx context.Context, p *ingest.Poller) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		res, err := p.PollDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			m.Log.Error("poll feeds", "err", err)
+		}
+		for _, r := range res {
+			if r.New > 0 {
+				m.Log.Info("feed polled", "feed", r.Feed.URL, "new", r.New)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/attache-bot/attache/commands"
+)
+
+// CanPost tells whether the bot may post in a channel: from the gateway's
+// cache of the guild when it has one, else by asking Discord for the
+// channel (which fails when the bot cannot see it).
+func (b *Bot) CanPost(ctx context.Context, channelID string) error {
+	botID, _ := b.botID.Load().(string)
+	if perms, err := b.session.State.UserChannelPermissions(botID, channelID); err == nil {
+		const need = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages
+		if perms&need != need {
+			return commands.Userf("cannot-post", "I can't post in <#%s>: give me View Channel and Send Messages there.", channelID)
+		}
+		return nil
+	}
+	_, err := b.session.Channel(channelID, discordgo.WithContext(ctx))
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && (re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
+		return commands.Userf("cannot-see", "I can't see <#%s>: give me View Channel and Send Messages there.", channelID)
+	}
+	if err != nil {
+		return redact(err, b.cfg.Token)
+	}
+	return nil
+}
+
+// Post sends messages to a channel, none of which can ping anyone.
+func (b *Bot) Post(ctx context.Context, channelID string, parts []string) error {
+	for _, p := range parts {
+		_, err := b.session.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
+			Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds,
+		}, discordgo.WithContext(ctx))
+		if err != nil {
+			return redact(err, b.cfg.Token)
+		}
+	}
+	return nil
+}
+
+// Posted reports whether one of the bot's last 50 messages in a channel
+// holds ref.
+func (b *Bot) Posted(ctx context.Context, channelID, ref string) (bool, error) {
+	msgs, err := b.session.ChannelMessages(channelID, 50, "", "", "", discordgo.WithContext(ctx))
+	if err != nil {
+		return false, redact(err, b.cfg.Token)
+	}
+	botID, _ := b.botID.Load().(string)
+	for _, m := range msgs {
+		if m.Author != nil && m.Author.ID == botID && strings.Contains(m.Content, ref) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,111 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/ingest"
+)
+
+// Feeds manages the feeds Attache polls.
+type Feeds interface {
+	// AddFeed checks that the URL serves a feed (fetching it safely),
+	// stores it and its first items, and reports how many were new.
+	AddFeed(ctx context.Context, url, addedBy string) (knowledge.Feed, int, error)
+	RemoveFeed(ctx context.Context, url string) error
+	Feeds(ctx context.Context) ([]knowledge.Feed, error)
+}
+
+// FeedsCommand is /feeds add|remove|list.
+func FeedsCommand(d Deps) Command {
+	urlOpt := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "url", Required: true,
+		Description: "The feed's URL (RSS or Atom)", MaxLength: 500}
+	return Command{
+		Definition: &discordgo.ApplicationCommand{
+			Name:                     "feeds",
+			Description:              "The news feeds Attache reads",
+			DefaultMemberPermissions: ptr(ManageServer),
+			DMPermission:             ptr(false),
+			Options: []*discordgo.ApplicationCommandOption{
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add", Description: "Read a feed", Options: []*discordgo.ApplicationCommandOption{urlOpt}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Stop reading a feed", Options: []*discordgo.ApplicationCommandOption{urlOpt}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "list", Description: "The feeds and their health"},
+			},
+		},
+		Private: always,
+		Handle: func(ctx context.Context, req Request) (Reply, error) {
+			switch req.String("subcommand") {
+			case "add":
+				if err := requireManageServer(req); err != nil {
+					return Reply{}, err
+				}
+				f, n, err := d.Feeds.AddFeed(ctx, req.String("url"), req.UserID)
+				if errors.Is(err, ingest.ErrFeedRejected) {
+					return Reply{}, Userf("bad-feed", "%s", strings.TrimPrefix(err.Error(), ingest.ErrFeedRejected.Error()+": "))
+				}
+				if err != nil {
+					return Reply{}, fmt.Errorf("add feed: %w", err)
+				}
+				return Reply{Answer: textAnswer(fmt.Sprintf("Now reading **%s** (<%s>): %d new articles.", orText(f.Title, "untitled feed"), f.URL, n)), Ephemeral: true}, nil
+			case "remove":
+				if err := requireManageServer(req); err != nil {
+					return Reply{}, err
+				}
+				err := d.Feeds.RemoveFeed(ctx, req.String("url"))
+				if errors.Is(err, knowledge.ErrNotFound) {
+					return Reply{}, Userf("no-feed", "I don't read that feed. See `/feeds list`.")
+				}
+				if err != nil {
+					return Reply{}, err
+				}
+				return Reply{Answer: textAnswer("Stopped reading that feed. Its articles stay."), Ephemeral: true}, nil
+			case "list":
+				fs, err := d.Feeds.Feeds(ctx)
+				if err != nil {
+					return Reply{}, fmt.Errorf("list feeds: %w", err)
+				}
+				return Reply{Answer: textAnswer(feedList(fs)), Ephemeral: true}, nil
+			}
+			return Reply{}, Userf("unknown", "Use /feeds add, remove or list.")
+		},
+	}
+}
+
+func orText(s, d string) string {
+	if strings.TrimSpace(s) == "" {
+		return d
+	}
+	return s
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Format("2 Jan 15:04 MST")
+}
+
+// feedList shows each feed's health.
+func feedList(fs []knowledge.Feed) string {
+	if len(fs) == 0 {
+		return "No feeds yet. Add one with `/feeds add`."
+	}
+	var lines []string
+	for _, f := range fs {
+		state := "ok"
+		switch {
+		case f.Disabled:
+			state = fmt.Sprintf("**disabled** after %d failures (%s)", f.Failures, f.LastError)
+		case f.Failures > 0:
+			state = fmt.Sprintf("%d failures in a row (%s)", f.Failures, f.LastError)
+		}
+		lines = append(lines, fmt.Sprintf("- **%s** <%s>\n  last fetch %s · last new item %s · %s", orText(f.Title, "untitled"), f.URL, when(f.LastFetch), when(f.LastNew), state))
+	}
+	return strings.Join(lines, "\n")
+}
