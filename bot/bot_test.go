@@ -21,6 +21,7 @@ import (
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
+	"github.com/attache-bot/attache/knowledge/digest"
 	"github.com/attache-bot/attache/knowledge/ingest"
 )
 
@@ -67,8 +68,6 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 	gen := answer.NewOpenAI("", h.llm.BaseURL(), "fake", nil)
 	gen.Backoff = 10 * time.Millisecond
 	svc := &answer.Service{Retriever: &answer.Retriever{Store: sample}, LLM: gen, Timeout: 5 * time.Second}
-	cmds := commands.All(commands.Deps{Asker: svc, Searcher: sample, Summarizer: &answer.Summarizer{Store: sample},
-		People: sample, Stats: sample})
 	cfg.Token = "test-token"
 	cfg.APIURL = h.discord.URL
 	if cfg.EditInterval == 0 {
@@ -86,7 +85,8 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Register(cmds...)
+	b.Register(commands.All(commands.Deps{Asker: svc, Searcher: sample, Summarizer: &answer.Summarizer{Store: sample},
+		People: sample, Stats: sample, Digests: digest.Service{DB: sample}, Channels: b})...)
 	h.bot = b
 	if err := b.Open(); err != nil {
 		t.Fatal(err)

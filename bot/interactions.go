@@ -60,9 +60,10 @@ func (b *Bot) command(i *discordgo.Interaction, start time.Time) {
 		req.Permissions = i.Member.Permissions
 	}
 	ephemeral := cmd.Private != nil && cmd.Private(req)
-	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions()}}
 	if ephemeral {
-		resp.Data = &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}
+		resp.Data.Flags = discordgo.MessageFlagsEphemeral
 	}
 	b.inflight.Add(1)
 	if err := b.session.InteractionRespond(i, resp); err != nil {

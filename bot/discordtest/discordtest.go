@@ -36,6 +36,8 @@ type Server struct {
 	// Fail, when set, may make a REST call fail: it returns a status and a
 	// body, or 0 to answer normally.
 	Fail func(c Call) (int, string)
+	// Hidden channels answer 403, as channels the bot cannot see do.
+	Hidden map[string]bool
 
 	mu         sync.Mutex
 	calls      []Call
@@ -165,6 +167,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		respond(s.message(c, "", parts[2]))
+	case len(parts) == 2 && parts[0] == "channels" && r.Method == http.MethodGet:
+		if s.Hidden[parts[1]] {
+			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Missing Access", "code": 50001})
+			return
+		}
+		writeJSON(w, 200, map[string]any{"id": parts[1], "type": 0, "guild_id": "300000000000000001", "name": "news"})
+	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodGet:
+		writeJSON(w, 200, s.channelMessages(parts[1]))
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "typing":
 		w.WriteHeader(http.StatusNoContent)
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodPost:
@@ -179,6 +189,25 @@ func (s *Server) message(c Call, channel, webhook string) map[string]any {
 	content, _ := c.Body["content"].(string)
 	return map[string]any{"id": s.newID(), "channel_id": channel, "content": content, "webhook_id": webhook,
 		"author": map[string]any{"id": s.BotID, "username": "Attache", "bot": true}, "timestamp": time.Now().Format(time.RFC3339)}
+}
+
+// channelMessages lists the messages sent to a channel, newest first.
+func (s *Server) channelMessages(channel string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []map[string]any{}
+	for i := len(s.calls) - 1; i >= 0; i-- {
+		c := s.calls[i]
+		if c.Method == http.MethodPost && c.Path == "/channels/"+channel+"/messages" && c.Response != nil {
+			m := map[string]any{}
+			for k, v := range c.Response {
+				m[k] = v
+			}
+			m["channel_id"] = channel
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // CommandsRegistered returns the commands the bot put for app (or app/guild).
@@ -285,15 +314,23 @@ func (s *Server) DropGateway() {
 	}
 }
 
-// Interaction builds an APPLICATION_COMMAND interaction in a guild.
+// Interaction builds an APPLICATION_COMMAND interaction in a guild, by a
+// member with every permission. An option named "subcommand" makes the
+// others that subcommand's options.
 func Interaction(id, appID, command string, options map[string]any, userID string) map[string]any {
 	var opts []any
 	for k, v := range options {
+		if k == "subcommand" {
+			continue
+		}
 		t := 3
 		if _, ok := v.(int); ok {
 			t = 4
 		}
 		opts = append(opts, map[string]any{"name": k, "type": t, "value": v})
+	}
+	if sub, ok := options["subcommand"].(string); ok {
+		opts = []any{map[string]any{"name": sub, "type": 1, "options": opts}}
 	}
 	return map[string]any{
 		"id": id, "application_id": appID, "type": 2, "token": "itoken-" + id, "version": 1,
