@@ -380,3 +380,32 @@ func TestHealthAndMetrics(t *testing.T) {
 	h.discord.DropGateway()
 	h.discord.Close()
 }
+
+func TestDiscord429And500(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	var patches atomic.Int32
+	h.discord.SetFail(func(c discordtest.Call) (int, string) {
+		if c.Method != "PATCH" || !strings.HasSuffix(c.Path, "@original") {
+			return 0, ""
+		}
+		switch patches.Add(1) {
+		case 1:
+			return 429, `{"message": "You are being rate limited.", "retry_after": 0.05, "global": false}`
+		case 3:
+			return 500, `{"message": "Internal Server Error", "code": 0}`
+		}
+		return 0, ""
+	})
+	first := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "94")
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "ok") == 1 }) {
+		t.Fatalf("a 429 was not retried; calls: %d", len(h.calls("PATCH", "itoken-"+first)))
+	}
+	h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "95")
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "send-failed") == 1 }) {
+		t.Fatal("a 500 was not reported")
+	}
+	third := h.slash(t, "ask", map[string]any{"question": "Who is Kaja Kallas?"}, "96")
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "ok") == 2 }) {
+		t.Fatalf("the bot did not go on after a 500 (interaction %s)", third)
+	}
+}

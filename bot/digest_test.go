@@ -42,7 +42,7 @@ func (h *harness) subscribe(t *testing.T, channel, perms string) string {
 
 func TestDigestSubscriptionAndScheduledPost(t *testing.T) {
 	h := newHarness(t, bot.Config{}, citeFirst)
-	h.discord.Hidden = map[string]bool{"400000000000000066": true}
+	h.discord.SetHidden("400000000000000066")
 	ctx := context.Background()
 	if got := h.subscribe(t, "400000000000000050", "0"); !strings.Contains(got, "Manage Server") {
 		t.Errorf("a member without Manage Server was told %q", got)

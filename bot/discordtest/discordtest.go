@@ -59,6 +59,25 @@ func New() *Server {
 	return s
 }
 
+// SetHidden hides channels from the bot.
+func (s *Server) SetHidden(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Hidden == nil {
+		s.Hidden = map[string]bool{}
+	}
+	for _, id := range ids {
+		s.Hidden[id] = true
+	}
+}
+
+// SetFail sets Fail while the bot runs.
+func (s *Server) SetFail(f func(c Call) (int, string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Fail = f
+}
+
 // Calls returns the REST calls so far.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
@@ -168,7 +187,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 		respond(s.message(c, "", parts[2]))
 	case len(parts) == 2 && parts[0] == "channels" && r.Method == http.MethodGet:
-		if s.Hidden[parts[1]] {
+		s.mu.Lock()
+		hidden := s.Hidden[parts[1]]
+		s.mu.Unlock()
+		if hidden {
 			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Missing Access", "code": 50001})
 			return
 		}
