@@ -21,10 +21,16 @@ func (m *Main) newAnswerer(db *knowledge.DB) *answer.Service {
 		PromptTokens: m.Config.PromptTokens,
 		Timeout:      m.Config.LLMTimeout,
 	}
-	if m.Config.LLMConfigured() {
-		s.LLM = answer.NewOpenAI(m.Config.OpenAIKey, m.Config.OpenAIBaseURL, m.Config.OpenAIModel, nil)
-	}
+	s.LLM = m.newLLM()
 	return s
+}
+
+// newLLM returns the configured LLM, or nil (a nil interface) when there is none.
+func (m *Main) newLLM() answer.Generator {
+	if !m.Config.LLMConfigured() {
+		return nil
+	}
+	return answer.NewOpenAI(m.Config.OpenAIKey, m.Config.OpenAIBaseURL, m.Config.OpenAIModel, nil)
 }
 
 // jsonAnswer is `attache ask --json`.
@@ -179,11 +185,7 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 }
 
 func (m *Main) newSummarizer(db *knowledge.DB) *answer.Summarizer {
-	s := &answer.Summarizer{Store: db, PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout}
-	if m.Config.LLMConfigured() {
-		s.LLM = answer.NewOpenAI(m.Config.OpenAIKey, m.Config.OpenAIBaseURL, m.Config.OpenAIModel, nil)
-	}
-	return s
+	return &answer.Summarizer{Store: db, LLM: m.newLLM(), PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout}
 }
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {

@@ -46,7 +46,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	// URLs given in Discord are fetched only from public addresses.
 	poller := m.newPoller(db, true)
-	digests := digest.Service{DB: db}
+	digestOpts := digest.Options{LLM: m.newLLM(), LLMTimeout: 2 * m.Config.LLMTimeout}
+	digests := digest.Service{DB: db, Options: digestOpts}
 	b.Register(commands.All(commands.Deps{
 		Asker: asker, Searcher: db, Summarizer: m.newSummarizer(db), People: db, Stats: db, Now: db.Now,
 		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller},
@@ -72,7 +73,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	defer stopWork()
 	sched := &digest.Scheduler{Subs: db, Articles: db, Poster: b, Log: m.Log.With("part", "digest"),
 		Render: func(a answer.Answer) []string { return bot.Render(commands.Reply{Answer: a}) }, CatchUp: m.Config.DigestCatchUp,
-		QuietSilent: m.Config.DigestQuiet == "silent"}
+		QuietSilent: m.Config.DigestQuiet == "silent", Options: digestOpts}
 	go sched.Run(work, 20*time.Second)
 	go m.pollFeeds(work, poller)
 	<-ctx.Done()

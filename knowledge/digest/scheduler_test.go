@@ -263,3 +263,53 @@ func TestBuildMergesCoverage(t *testing.T) {
 		t.Errorf("quiet digest %q", quiet.Text)
 	}
 }
+
+// fakeGen is a hand-written LLM.
+type fakeGen struct {
+	reply func(p answer.Prompt) (string, error)
+}
+
+func (f fakeGen) Generate(ctx context.Context, p answer.Prompt, onDelta func(string)) (string, answer.Usage, error) {
+	s, err := f.reply(p)
+	return s, answer.Usage{}, err
+}
+
+func TestBuildWithLLM(t *testing.T) {
+	db, err := knowledge.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	day := time.Date(2025, 4, 17, 8, 0, 0, 0, time.UTC)
+	a := knowledge.Article{URL: "https://a.example/1", Source: "Wire A", Title: "Rubio meets Barrot in Paris",
+		Body: "US Secretary of State Marco Rubio met French Foreign Minister Jean-Noel Barrot in Paris on Thursday.", Published: day}
+	db.PutArticle(context.Background(), &a)
+	tests := []struct {
+		name       string
+		reply      string
+		fail       bool
+		wantMethod string
+	}{
+		{"checked summary", "- **Rubio in Paris**: Marco Rubio met Jean-Noel Barrot in Paris [1].", false, answer.MethodLLM},
+		{"invented citation: extractive", "- Rubio met the Pope in Rome [9].", false, answer.MethodExtractive},
+		{"LLM down: extractive", "", true, answer.MethodExtractive},
+	}
+	for _, tt := range tests {
+		gen := fakeGen{func(p answer.Prompt) (string, error) {
+			if !strings.Contains(p.User, "[1] Rubio meets Barrot in Paris — Wire A") {
+				t.Errorf("prompt lacks the numbered source:\n%s", p.User)
+			}
+			if tt.fail {
+				return "", errors.New("down")
+			}
+			return tt.reply, nil
+		}}
+		d, err := digest.Build(context.Background(), db, day.Add(-time.Hour), day.Add(time.Hour), digest.Options{LLM: gen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Method != tt.wantMethod || !d.Grounded || !strings.HasPrefix(d.Text, "**Daily digest**") || !strings.Contains(d.Text, "[1]") {
+			t.Errorf("%s: got %s %q", tt.name, d.Method, d.Text)
+		}
+	}
+}
