@@ -90,7 +90,7 @@ func Build(ctx context.Context, st Store, since, until time.Time, opt Options) (
 	heading := "**Daily digest**"
 	if len(stories) == 0 {
 		return answer.Answer{Question: "digest", NoAnswer: true,
-			Text: fmt.Sprintf("%s\nA quiet day: no new stories since %s.", heading, since.Format("2 Jan 15:04 MST"))}, nil
+			Text: fmt.Sprintf("%s\nA quiet day: no new stories since %s.", heading, since.Format("2 Jan 2006 15:04 MST"))}, nil
 	}
 	// More outlets first, then the newest.
 	sort.SliceStable(stories, func(i, j int) bool {
@@ -124,7 +124,8 @@ func Build(ctx context.Context, st Store, since, until time.Time, opt Options) (
 			}
 			fmt.Fprintf(&marks, "[%d]", k)
 		}
-		lines = append(lines, fmt.Sprintf("- **%s** — %s %s", cleanLine(s.Headline), cleanLine(s.Lede), marks.String()))
+		lede := strings.TrimRight(cleanLine(s.Lede), ".")
+		lines = append(lines, fmt.Sprintf("- **%s** — %s %s.", cleanLine(s.Headline), lede, marks.String()))
 	}
 	a.Text = strings.Join(lines, "\n")
 	if opt.LLM != nil {

@@ -255,7 +255,7 @@ func TestBuildMergesCoverage(t *testing.T) {
 	if len(lines) != 3 || len(d.Sources) != 3 {
 		t.Fatalf("digest:\n%s\nwith %d sources", d.Text, len(d.Sources))
 	}
-	if !strings.HasSuffix(lines[1], "[1][2]") || !strings.Contains(lines[2], "[3]") || strings.Contains(d.Text, "Old news") {
+	if !strings.HasSuffix(lines[1], "[1][2].") || !strings.Contains(lines[2], "[3]") || strings.Contains(d.Text, "Old news") {
 		t.Errorf("the Paris story should come first citing both outlets:\n%s", d.Text)
 	}
 	quiet, _ := digest.Build(context.Background(), db, day.AddDate(0, 1, 0), time.Time{}, digest.Options{})
