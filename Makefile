@@ -25,6 +25,6 @@ fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME) ./knowledge/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseScraped$$' -fuzztime $(FUZZTIME) ./knowledge/ingest/
 
-## bench: the benchmarks (see README, "Performance")
+## bench: the benchmarks (see README, "Performance"); ATTACHE_BENCH_ARTICLES sets the corpus size
 bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./knowledge/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./knowledge/ ./knowledge/answer/ ./bot/

@@ -2,12 +2,12 @@ package bot_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,23 +22,19 @@ import (
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
 	"github.com/attache-bot/attache/knowledge/digest"
-	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/knowledgetest"
 )
 
 var sample *knowledge.DB
 
 func TestMain(m *testing.M) {
+	flag.Parse()
 	dir, err := os.MkdirTemp("", "bot-test-")
 	if err != nil {
 		panic(err)
 	}
-	ctx := context.Background()
-	sample, err = knowledge.Open(ctx, filepath.Join(dir, "sample.db"))
-	if err != nil {
+	if sample, err = knowledgetest.OpenSample(dir); err != nil {
 		panic(err)
-	}
-	if sum, err := (&ingest.Ingester{Store: sample}).Ingest(ctx, "../sample"); err != nil || sum.Failed > 0 {
-		panic(fmt.Sprint(err, sum))
 	}
 	code := m.Run()
 	sample.Close()

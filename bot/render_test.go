@@ -3,7 +3,6 @@ package bot_test
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/attache-bot/attache/commands"
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
+	"github.com/attache-bot/attache/knowledge/knowledgetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -30,17 +30,7 @@ func TestRenderGolden(t *testing.T) {
 		},
 	}
 	got := strings.Join(bot.Render(commands.Reply{Answer: a}), "\n=====\n") + "\n"
-	path := filepath.Join("testdata", "render-answer.golden")
-	if *update {
-		os.WriteFile(path, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("render differs from %s:\n%s", path, got)
-	}
+	knowledgetest.Golden(t, filepath.Join("testdata", "render-answer.golden"), []byte(got), *update)
 }
 
 var (

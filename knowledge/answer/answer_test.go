@@ -17,7 +17,7 @@ import (
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
-	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/knowledgetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -31,14 +31,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	ctx := context.Background()
-	sample, err = knowledge.Open(ctx, filepath.Join(dir, "sample.db"))
-	if err != nil {
+	if sample, err = knowledgetest.OpenSample(dir); err != nil {
 		panic(err)
-	}
-	sum, err := (&ingest.Ingester{Store: sample}).Ingest(ctx, "../../sample")
-	if err != nil || sum.Failed > 0 || sum.Added < 20 {
-		panic(fmt.Sprintf("ingest sample: %v %s", err, sum))
 	}
 	code := m.Run()
 	sample.Close()
@@ -231,17 +225,7 @@ func TestPromptGolden(t *testing.T) {
 	}
 	p := answer.BuildPrompt(ev, nil, 3000)
 	got := "SYSTEM:\n" + p.System + "\n\nUSER:\n" + p.User + "\n"
-	path := filepath.Join("testdata", "prompt-witkoff-role.golden")
-	if *update {
-		os.WriteFile(path, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("prompt differs from %s (run with -update to accept):\n%s", path, got)
-	}
+	knowledgetest.Golden(t, filepath.Join("testdata", "prompt-witkoff-role.golden"), []byte(got), *update)
 	// Every block starts with [n] at the start of a line and gives title,
 	// publication and date before the text.
 	for _, s := range p.Sources {

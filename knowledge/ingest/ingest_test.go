@@ -15,6 +15,7 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/knowledgetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -41,16 +42,7 @@ func readFile(tb testing.TB, path string) string {
 // golden compares got with testdata/NAME.golden, rewriting it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := readFile(t, path)
-	if string(got) != want {
-		t.Errorf("%s differs from golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	knowledgetest.Golden(t, filepath.Join("testdata", name+".golden"), got, *update)
 }
 
 func TestParseScrapedSeedFormat(t *testing.T) {

@@ -1,0 +1,55 @@
+// Package knowledgetest holds helpers that tests across the project share:
+// the sample corpus in a fresh database, and golden files.
+package knowledgetest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/ingest"
+)
+
+// SampleDir is the sample corpus directory of the repository.
+func SampleDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "sample")
+}
+
+// OpenSample ingests the sample corpus into a new database in dir; for a
+// TestMain, which has no testing.TB.
+func OpenSample(dir string) (*knowledge.DB, error) {
+	ctx := context.Background()
+	db, err := knowledge.Open(ctx, filepath.Join(dir, "sample.db"))
+	if err != nil {
+		return nil, err
+	}
+	sum, err := (&ingest.Ingester{Store: db}).Ingest(ctx, SampleDir())
+	if err != nil || sum.Failed > 0 || sum.Added < 20 {
+		db.Close()
+		return nil, fmt.Errorf("ingest the sample corpus: %v (%s)", err, sum)
+	}
+	return db, nil
+}
+
+// Golden compares got with the file at path, rewriting the file first when
+// update is set (run the tests with -update to accept a change).
+func Golden(tb testing.TB, path string, got []byte, update bool) {
+	tb.Helper()
+	if update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		tb.Errorf("%s differs (run with -update to accept):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
