@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -403,5 +404,37 @@ func TestDiscord429And500(t *testing.T) {
 	third := h.slash(t, "ask", map[string]any{"question": "Who is Kaja Kallas?"}, "96")
 	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "ok") == 2 }) {
 		t.Fatalf("the bot did not go on after a 500 (interaction %s)", third)
+	}
+}
+
+func TestReplyToASlashAnswerFollowsItUp(t *testing.T) {
+	var prompts []string
+	var mu sync.Mutex
+	h := newHarness(t, bot.Config{}, func(n int, req openai.ChatCompletionRequest) answertest.Reply {
+		mu.Lock()
+		prompts = append(prompts, answertest.Prompt(req))
+		mu.Unlock()
+		return citeFirst(n, req)
+	})
+	iid := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "97")
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "ok") == 1 }) {
+		t.Fatal("no answer")
+	}
+	edits := h.calls("PATCH", "itoken-"+iid+"/messages/@original")
+	answerID := edits[len(edits)-1].Response["id"]
+	// The reply carries only a reference, as some clients send it.
+	msg := discordtest.Message(id(), "400000000000000001", "97", "and in April?", nil, nil)
+	msg["message_reference"] = map[string]any{"message_id": answerID, "channel_id": "400000000000000001"}
+	msg["type"] = 19
+	if err := h.discord.Dispatch("MESSAGE_CREATE", msg); err != nil {
+		t.Fatal(err)
+	}
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("mention", "ok") == 1 }) {
+		t.Fatal("the reply was not answered")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if last := prompts[len(prompts)-1]; !strings.Contains(last, "Earlier question: What is Witkoff's role?") {
+		t.Errorf("follow-up prompt lacks the earlier question:\n%s", last)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge/answer"
 )
 
 func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
@@ -116,10 +117,15 @@ func (b *Bot) answer(i *discordgo.Interaction, cmd commands.Command, req command
 func (b *Bot) send(i *discordgo.Interaction, r commands.Reply) error {
 	parts := Render(r)
 	first := parts[0]
-	if _, err := b.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+	msg, err := b.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{
 		Content: &first, AllowedMentions: noMentions(), Embeds: &[]*discordgo.MessageEmbed{},
-	}); err != nil {
+	})
+	if err != nil {
 		return err
+	}
+	if msg != nil && msg.ID != "" && r.Answer.Question != "" && r.Answer.Grounded {
+		// A reply to this answer follows it up.
+		b.exchanges.put(msg.ID, &answer.FollowUp{Question: r.Answer.Question, Answer: r.Answer.Text})
 	}
 	for _, p := range parts[1:] {
 		params := &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}

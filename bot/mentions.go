@@ -30,6 +30,13 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		mentioned = mentioned || u.ID == botID
 	}
 	followUp := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
+	var prior *answer.FollowUp
+	if m.MessageReference != nil {
+		// An answer of ours that we remember, even when the event does not
+		// carry the message it replies to.
+		prior = b.exchanges.get(m.MessageReference.MessageID)
+		followUp = followUp || prior != nil
+	}
 	dm := m.GuildID == ""
 	if !mentioned && !followUp && !dm {
 		return
@@ -61,8 +68,8 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 	req := commands.Request{Command: "ask", Options: map[string]any{"question": question}, UserID: m.Author.ID,
 		GuildID: m.GuildID, ChannelID: m.ChannelID}
 	if followUp {
-		req.Prior = b.exchanges.get(m.ReferencedMessage.ID)
-		if req.Prior == nil {
+		req.Prior = prior
+		if req.Prior == nil && m.ReferencedMessage != nil {
 			req.Prior = &answer.FollowUp{Answer: m.ReferencedMessage.Content}
 		}
 	}

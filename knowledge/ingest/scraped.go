@@ -110,7 +110,7 @@ var (
 	slugRE       = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)+$`)
 	creditRE     = regexp.MustCompile(`(?i)\b(?:credit|photo|image|source|getty images|ap photo)\s*:`)
 	captionRE    = regexp.MustCompile(`(?i)\b(?:credit|photo|photograph|image)\s*:\s*\S+`)
-	junkPhraseRE = regexp.MustCompile(`(?i)^(?:support us on patreon|subscribe( to our newsletter)?|advertisement|share( this article)?|read (?:also|more)\s*:.*|also read\s*:.*|follow us on .*|sign up for .*|listen to this article|print|comments?)\.?$`)
+	junkPhraseRE = regexp.MustCompile(`(?i)^(?:support us on (?:patreon|\w+)|subscribe(?: to .*)?|advertisement|share(?: this(?: article| story)?)?|read (?:also|more)\s*:.*|also read\s*:.*|follow us on .*|sign up for .*|listen to this article|print|comments?|tags?\s*:.*|related(?: articles| stories)?\s*:?|(?:click|tap) here.*|©.*|copyright .*|all rights reserved.*|\d+ min(?:ute)?s? ago|updated\s*:?\s*\d.*)\.?$`)
 )
 
 // isCaption reports a photo caption or credit line inside the text.
