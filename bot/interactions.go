@@ -326,24 +326,39 @@ func (b *Bot) registerCommands() error {
 	return nil
 }
 
-// sameCommands compares what Discord shows of two command sets, ignoring
-// the ids and versions Discord adds.
+// sameCommands compares what we define of two command sets: names,
+// descriptions, options and default permissions. Fields Discord fills in
+// (ids, versions, defaults it adds) do not count, so a restart with the
+// same definitions does not re-register them.
 func sameCommands(a, b []*discordgo.ApplicationCommand) bool {
 	canon := func(cs []*discordgo.ApplicationCommand) map[string]string {
 		m := map[string]string{}
 		for _, c := range cs {
-			cc := *c
-			cc.ID, cc.ApplicationID, cc.Version, cc.GuildID = "", "", "", ""
-			if cc.Type == 0 {
-				cc.Type = discordgo.ChatApplicationCommand
+			perms := ""
+			if c.DefaultMemberPermissions != nil {
+				perms = fmt.Sprint(*c.DefaultMemberPermissions)
 			}
-			j, _ := json.Marshal(cc)
-			var v any
-			json.Unmarshal(j, &v)
-			jj, _ := json.Marshal(v)
-			m[c.Name] = string(jj)
+			j, _ := json.Marshal([]any{c.Name, c.Description, perms, canonOptions(c.Options)})
+			m[c.Name] = string(j)
 		}
 		return m
 	}
 	return reflect.DeepEqual(canon(a), canon(b))
+}
+
+func canonOptions(opts []*discordgo.ApplicationCommandOption) []any {
+	var out []any
+	for _, o := range opts {
+		var choices []any
+		for _, c := range o.Choices {
+			choices = append(choices, []any{c.Name, fmt.Sprint(c.Value)})
+		}
+		minV := ""
+		if o.MinValue != nil {
+			minV = fmt.Sprint(*o.MinValue)
+		}
+		out = append(out, []any{int(o.Type), o.Name, o.Description, o.Required, o.Autocomplete, choices,
+			minV, o.MaxValue, o.MinLength, o.MaxLength, o.ChannelTypes, canonOptions(o.Options)})
+	}
+	return out
 }

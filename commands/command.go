@@ -58,9 +58,6 @@ type Reply struct {
 	Ephemeral bool
 }
 
-// Text makes a plain reply.
-func Text(s string) Reply { return Reply{Answer: textAnswer(s)} }
-
 func textAnswer(s string) answer.Answer { return answer.Answer{Text: s} }
 
 var errEmpty = answer.ErrEmptyQuestion

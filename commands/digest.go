@@ -68,7 +68,7 @@ func Digest(d Deps) Command {
 			Name:                     "digest",
 			Description:              "The daily digest of diplomatic news, posted to a channel",
 			DefaultMemberPermissions: ptr(ManageServer),
-			DMPermission:             ptr(false),
+			Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "subscribe", Description: "Post the digest in a channel every day",
 					Options: []*discordgo.ApplicationCommandOption{channelOpt,

@@ -31,7 +31,7 @@ func FeedsCommand(d Deps) Command {
 			Name:                     "feeds",
 			Description:              "The news feeds Attache reads",
 			DefaultMemberPermissions: ptr(ManageServer),
-			DMPermission:             ptr(false),
+			Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add", Description: "Read a feed", Options: []*discordgo.ApplicationCommandOption{urlOpt}},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Stop reading a feed", Options: []*discordgo.ApplicationCommandOption{urlOpt}},

@@ -270,9 +270,3 @@ func (db *DB) applyMigration(ctx context.Context, version int, base, name string
 	}
 	return tx.Commit()
 }
-
-// isBusy reports whether err is SQLite's "database is locked" or "busy".
-func isBusy(err error) bool {
-	var se sqlite3.Error
-	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
-}

@@ -48,7 +48,9 @@ func (o *OpenAI) Generate(ctx context.Context, p Prompt, onDelta func(string)) (
 	req := openai.ChatCompletionRequest{
 		Model:       o.Model,
 		Temperature: o.Temperature,
-		MaxTokens:   orDefault(o.MaxTokens, 600),
+		// max_tokens, not max_completion_tokens: local servers (Ollama,
+		// llama.cpp, vLLM) know only the former.
+		MaxTokens: orDefault(o.MaxTokens, 600), //lint:ignore SA1019 see above
 		Messages: []openai.ChatCompletionMessage{
 			{Role: openai.ChatMessageRoleSystem, Content: p.System},
 			{Role: openai.ChatMessageRoleUser, Content: p.User},
