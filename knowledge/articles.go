@@ -115,7 +115,7 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.updArticle, `UPDATE articles SET source = ?, title = ?, author = ?, published = ?, fetched = ?, lang = ?, hash = ?,
 			first_passage = ?, passages = ? WHERE id = ?`},
 		{&w.insAlias, "INSERT OR IGNORE INTO article_urls(url, article_id) VALUES (?, ?)"},
-		{&w.insPassage, "INSERT INTO passages(rowid, title, text, article_id, ord) VALUES (?, ?, ?, ?, ?)"},
+		{&w.insPassage, "INSERT INTO passages(rowid, title, text) VALUES (?, ?, ?)"},
 		{&w.delPassages, "DELETE FROM passages WHERE rowid >= ? AND rowid < ?"},
 		{&w.insPerson, "INSERT OR IGNORE INTO people(name, key) VALUES (?, ?)"},
 		{&w.personID, "SELECT id FROM people WHERE key = ?"},
@@ -204,7 +204,7 @@ func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 		if i == 0 {
 			title = a.Title
 		}
-		if _, err := w.insPassage.ExecContext(ctx, w.nextPassage, title, text, a.ID, i); err != nil {
+		if _, err := w.insPassage.ExecContext(ctx, w.nextPassage, title, text); err != nil {
 			return err
 		}
 		w.nextPassage++
@@ -290,7 +290,7 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL string) (Article, error) 
 
 // Passages returns an article's passages in order.
 func (db *DB) Passages(ctx context.Context, articleID int64) ([]Passage, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT p.rowid, p.article_id, p.ord, p.text FROM articles a
+	rows, err := db.read.QueryContext(ctx, `SELECT p.rowid, a.id, p.rowid - a.first_passage, p.text FROM articles a
 		JOIN passages p ON p.rowid >= a.first_passage AND p.rowid < a.first_passage + a.passages
 		WHERE a.id = ? ORDER BY p.rowid`, articleID)
 	if err != nil {

@@ -380,9 +380,9 @@ func (db *DB) matchFiltered(ctx context.Context, expr string, opt SearchOptions,
 		args = append(args, opt.Source)
 	}
 	args = append(args, limit)
-	q := `SELECT p.rowid, p.article_id, p.ord, p.text, p.rank, ` + articleColumns + `
-		FROM (SELECT rowid, article_id, ord, text, rank FROM passages WHERE passages MATCH ?) p
-		JOIN articles a ON a.id = p.article_id
+	q := `SELECT p.rowid, a.id, p.rowid - a.first_passage, p.text, p.rank, ` + articleColumns + `
+		FROM (SELECT rowid, text, rank FROM passages WHERE passages MATCH ?) p
+		JOIN articles a ON a.id = (SELECT id FROM articles WHERE first_passage <= p.rowid ORDER BY first_passage DESC LIMIT 1)
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.rank LIMIT ?`
 	hits, err := db.scanHits(ctx, q, args...)
 	for i := range hits {

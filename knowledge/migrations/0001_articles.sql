@@ -27,14 +27,15 @@ CREATE TABLE article_urls (
 CREATE INDEX article_urls_article ON article_urls(article_id);
 
 -- Passages live in the full-text table itself, one row each, so storing a
--- passage is one insert. The title is indexed with an article's first
--- passage only. unicode61 with remove_diacritics 2 folds "Noël" to "noel";
--- porter stems English.
+-- passage is one insert; a passage's article is the one whose range holds
+-- its rowid. The title is indexed with an article's first passage only.
+-- unicode61 with remove_diacritics 2 folds "Noël" to "noel"; porter stems
+-- English.
 CREATE VIRTUAL TABLE passages USING fts5(
-    title, text, article_id UNINDEXED, ord UNINDEXED,
+    title, text,
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages, 'row');
 
 -- Titles weigh twice the passage text in the ranking.
-INSERT INTO passages(passages, rank) VALUES ('rank', 'bm25(2.0, 1.0, 0.0, 0.0)');
+INSERT INTO passages(passages, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
