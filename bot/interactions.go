@@ -214,7 +214,7 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) {
 	}
 	if err := b.session.InteractionRespond(i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-		Data: &discordgo.InteractionResponseData{Choices: choices},
+		Data: &discordgo.InteractionResponseData{Choices: choices, AllowedMentions: noMentions()},
 	}); err != nil {
 		b.log.Warn("autocomplete respond", "err", redact(err, b.cfg.Token))
 	}
