@@ -77,6 +77,7 @@ func TestParseScrapedVariants(t *testing.T) {
 		wantURL          string
 	}{
 		{"spaced byline", "date 2025-05-01\nTitle here\nBy Anna Smith\n1 May 2025\nBody paragraph one.\n\nBody two.", false, "Anna Smith", "2025-05-01", "urn:attache:2025-05-01:title-here"},
+		{"several authors", "date 2025-05-01\nTitle here\nbyAnna Smith, Jo Bloggs and Li Wei\nBody paragraph one.", false, "Anna Smith, Jo Bloggs and Li Wei", "2025-05-01", ""},
 		{"url and source header", "url https://x.example/a\nsource X\ndate 2025-05-01\nTitle\n\nBody.", false, "", "2025-05-01", "https://x.example/a"},
 		{"date only in dd/mm/yyyy", "Title line\nbyJo Bloggs\n02/05/2025\n\nBody text.", false, "Jo Bloggs", "2025-05-02", ""},
 		{"no date anywhere", readFile(t, "testdata/scraped/no-date.txt"), true, "", "", ""},

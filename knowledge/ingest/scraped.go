@@ -103,7 +103,7 @@ func ParseScraped(text string) (knowledge.Article, error) {
 var (
 	dateLineRE = regexp.MustCompile(`^(?i:date)\s*[:]?\s*(\d{4}-\d{2}-\d{2})\b`)
 	// "byMaria Tril", "By Maria Tril", "by Jean-Noël Dupont and Ann Lee".
-	bylineRE     = regexp.MustCompile(`^(?:[Bb]y|BY)\s*(\p{Lu}[\p{L}\p{M}.'’-]*(?:\s+(?:and\s+|&\s+)?\p{Lu}[\p{L}\p{M}.'’-]*){0,5})$`)
+	bylineRE     = regexp.MustCompile(`^(?:[Bb]y|BY)\s*(\p{Lu}[\p{L}\p{M}.'’-]*(?:(?:\s*,\s*|\s+)(?:and\s+|&\s+)?\p{Lu}[\p{L}\p{M}.'’-]*){0,7})$`)
 	numDateRE    = regexp.MustCompile(`^\d{1,2}[./-]\d{1,2}[./-]\d{4}(?:\s*,?\s*\d{1,2}:\d{2})?$`)
 	textDateRE   = regexp.MustCompile(`^(?:\w+,\s+)?(?:\d{1,2}\s+\p{L}+|\p{L}+\s+\d{1,2}),?\s+\d{4}(?:\s*,?\s*\d{1,2}:\d{2}.*)?$`)
 	readTimeRE   = regexp.MustCompile(`(?i)^\d+\s*(?:min|mins|minute|minutes)\s+read$`)
