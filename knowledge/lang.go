@@ -1,6 +1,9 @@
 package knowledge
 
-import "unicode"
+import (
+	"unicode"
+	"unicode/utf8"
+)
 
 // DetectLang guesses the language of a text from its script and its most
 // common words. It knows English, French, German, Spanish, Ukrainian and
@@ -41,11 +44,32 @@ func DetectLang(text string) string {
 		return ""
 	}
 	score := map[string]int{}
-	for _, w := range Words(text) {
-		if l, ok := langMarkers[w]; ok {
-			score[l]++
+	buf := make([]byte, 0, 32)
+	flush := func() {
+		if len(buf) > 0 && len(buf) < 8 {
+			if l, ok := langMarkers[string(buf)]; ok { // no allocation for the lookup
+				score[l]++
+			}
+		}
+		buf = buf[:0]
+	}
+	for _, r := range text {
+		switch {
+		case r >= 'a' && r <= 'z':
+			buf = append(buf, byte(r))
+		case r >= 'A' && r <= 'Z':
+			buf = append(buf, byte(r+'a'-'A'))
+		case r < utf8.RuneSelf:
+			flush()
+		default:
+			if isWordRune(r) {
+				buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			} else {
+				flush()
+			}
 		}
 	}
+	flush()
 	best, bestN := "", 0
 	for l, n := range score {
 		if n > bestN || (n == bestN && l < best) {

@@ -153,10 +153,10 @@ type word struct {
 }
 
 func splitWords(s string) []word {
-	var out []word
+	out := make([]word, 0, len(s)/6+1)
 	start := -1
 	for i, r := range s {
-		if unicode.IsSpace(r) {
+		if r == ' ' || r == '\n' || r == '\t' || (r >= utf8.RuneSelf && unicode.IsSpace(r)) {
 			if start >= 0 {
 				out = append(out, word{s[start:i], start})
 				start = -1
@@ -172,7 +172,13 @@ func splitWords(s string) []word {
 }
 
 func bare(w string) string {
-	return strings.ToLower(strings.Trim(w, `,.;:!?"“”'‘’()[]`))
+	w = trimPunct(w)
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'A' && c <= 'Z' || c >= utf8.RuneSelf {
+			return strings.ToLower(w)
+		}
+	}
+	return w // already lower case: no copy
 }
 
 func isCapitalised(w string) bool {
@@ -242,6 +248,33 @@ func hasRoleWord(ws []word) bool {
 		}
 	}
 	return false
+}
+
+// trimPunct trims the punctuation that clings to words, without the
+// allocation strings.Trim makes for its cut set.
+func trimPunct(w string) string {
+	isPunct := func(r rune) bool {
+		switch r {
+		case ',', '.', ';', ':', '!', '?', '"', '\'', '(', ')', '[', ']', '“', '”', '‘', '’':
+			return true
+		}
+		return false
+	}
+	for len(w) > 0 {
+		r, n := utf8.DecodeRuneInString(w)
+		if !isPunct(r) {
+			break
+		}
+		w = w[n:]
+	}
+	for len(w) > 0 {
+		r, n := utf8.DecodeLastRuneInString(w)
+		if !isPunct(r) {
+			break
+		}
+		w = w[:len(w)-n]
+	}
+	return w
 }
 
 // nameEndingAt returns the name made of the capitalised words that end at

@@ -13,11 +13,13 @@ CREATE TABLE person_aliases (
 ) WITHOUT ROWID;
 
 -- One row per person, role and article that states it (ingestion writes
--- each once); ord is the passage that does.
+-- each once); ord is the passage that does. Roles carry no foreign keys:
+-- ingestion writes thousands a second and removes an article's roles
+-- itself when the article changes, and people are never deleted.
 CREATE TABLE roles (
     id         INTEGER PRIMARY KEY,
-    person_id  INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    person_id  INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
     role       TEXT    NOT NULL,
     ord        INTEGER NOT NULL,
     published  INTEGER NOT NULL
