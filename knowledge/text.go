@@ -107,36 +107,54 @@ func countWordsUnicode(s string) int {
 func Sentences(text string) []string {
 	var out []string
 	start := 0
-	runes := []rune(text)
-	for i := 0; i < len(runes); i++ {
-		r := runes[i]
-		if r != '.' && r != '!' && r != '?' {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c != '.' && c != '!' && c != '?' {
 			continue
 		}
 		j := i + 1
-		for j < len(runes) && strings.ContainsRune(`"'”’)»`, runes[j]) {
-			j++
+		for j < len(text) { // closing quotes and brackets stay with the sentence
+			if text[j] == '"' || text[j] == '\'' || text[j] == ')' {
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(text[j:])
+			if r == '”' || r == '’' || r == '»' {
+				j += n
+				continue
+			}
+			break
 		}
-		if j >= len(runes) || !unicode.IsSpace(runes[j]) {
+		if j >= len(text) {
 			continue
 		}
-		k := j
-		for k < len(runes) && unicode.IsSpace(runes[k]) {
-			k++
-		}
-		if k < len(runes) && unicode.IsLower(runes[k]) {
+		r, n := utf8.DecodeRuneInString(text[j:])
+		if !unicode.IsSpace(r) {
 			continue
 		}
-		if r == '.' && isAbbreviation(runes[start:i]) {
+		k := j + n
+		for k < len(text) {
+			r, n := utf8.DecodeRuneInString(text[k:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			k += n
+		}
+		if k < len(text) {
+			if r, _ := utf8.DecodeRuneInString(text[k:]); unicode.IsLower(r) {
+				continue
+			}
+		}
+		if c == '.' && isAbbreviation(text[start:i]) {
 			continue
 		}
-		if s := strings.TrimSpace(string(runes[start:j])); s != "" {
+		if s := strings.TrimSpace(text[start:j]); s != "" {
 			out = append(out, s)
 		}
 		start = k
 		i = k - 1
 	}
-	if s := strings.TrimSpace(string(runes[start:])); s != "" {
+	if s := strings.TrimSpace(text[start:]); s != "" {
 		out = append(out, s)
 	}
 	return out
@@ -150,18 +168,26 @@ var abbreviations = map[string]bool{
 	"u.n": true, "u.k": true, "e.u": true, "d.c": true, "a.m": true, "p.m": true,
 }
 
-// isAbbreviation reports whether the word before a full stop is an
-// abbreviation or an initial rather than the end of a sentence.
-func isAbbreviation(before []rune) bool {
-	i := len(before)
-	for i > 0 && !unicode.IsSpace(before[i-1]) {
-		i--
-	}
-	word := strings.ToLower(strings.TrimLeft(string(before[i:]), `"'(“`))
+// isAbbreviation reports whether the word that ends before a full stop is
+// an abbreviation or an initial rather than the end of a sentence.
+func isAbbreviation(before string) bool {
+	i := strings.LastIndexFunc(before, unicode.IsSpace)
+	word := strings.TrimLeft(before[i+1:], `"'(“`)
 	if utf8.RuneCountInString(word) == 1 {
 		return true // an initial: "J. Smith"
 	}
-	return abbreviations[word]
+	if len(word) > 8 {
+		return false
+	}
+	var buf [8]byte
+	for k := 0; k < len(word); k++ {
+		c := word[k]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[k] = c
+	}
+	return abbreviations[string(buf[:len(word)])]
 }
 
 // Passage sizes, in words.
