@@ -29,7 +29,7 @@ func Summarize(d Deps) Command {
 				}
 				days = v
 			}
-			sr := answer.SummaryRequest{Topic: req.String("topic"), Since: d.now().AddDate(0, 0, -int(days))}
+			sr := answer.SummaryRequest{Topic: req.String("topic"), Since: d.now().AddDate(0, 0, -int(days)), Until: d.now()}
 			a, err := d.Summarizer.Summarize(ctx, sr)
 			if err != nil {
 				return Reply{}, fmt.Errorf("summarize: %w", err)

@@ -56,6 +56,28 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (Answer,
 	if req.Topic == "" {
 		question = "Summary of the latest news"
 	}
+	note := ""
+	if len(arts) == 0 && !req.Since.IsZero() {
+		// The store may hold only older news: summarise the same span
+		// ending at its newest article, and say so.
+		latest, err := s.Store.RecentArticles(ctx, time.Time{}, 1)
+		if err != nil {
+			return Answer{}, err
+		}
+		until := req.Until
+		if until.IsZero() {
+			until = time.Now()
+		}
+		if len(latest) > 0 && latest[0].Published.Before(req.Since) {
+			span := until.Sub(req.Since)
+			shifted := SummaryRequest{Topic: req.Topic, Since: latest[0].Published.Add(-span), Until: latest[0].Published.Add(time.Second)}
+			if arts, err = s.articles(ctx, shifted); err != nil {
+				return Answer{}, err
+			}
+			note = fmt.Sprintf("Nothing stored is that recent; this covers the %s up to the newest stored article (%s).\n",
+				spanText(span), latest[0].Published.Format("2 Jan 2006"))
+		}
+	}
 	if len(arts) == 0 {
 		latest, err := s.Store.RecentArticles(ctx, time.Time{}, 3)
 		if err != nil {
@@ -75,19 +97,30 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (Answer,
 			sources[i].Passages = ps[:1]
 		}
 	}
+	var a Answer
 	if s.LLM != nil {
-		a, err := s.llmSummary(ctx, question, sources)
-		if err == nil {
-			return a, nil
+		a, err = s.llmSummary(ctx, question, sources)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Answer{}, ctx.Err()
+			}
+			fb := extractSummary(question, sources)
+			fb.Fallback = err.Error()
+			a = fb
 		}
-		if ctx.Err() != nil {
-			return Answer{}, ctx.Err()
-		}
-		fb := extractSummary(question, sources)
-		fb.Fallback = err.Error()
-		return fb, nil
+	} else {
+		a = extractSummary(question, sources)
 	}
-	return extractSummary(question, sources), nil
+	a.Text = note + a.Text
+	return a, nil
+}
+
+// spanText names a window: "last 7 days", "last 24 hours".
+func spanText(d time.Duration) string {
+	if d >= 48*time.Hour {
+		return fmt.Sprintf("%d days", int(d.Hours()/24+0.5))
+	}
+	return fmt.Sprintf("%d hours", int(d.Hours()+0.5))
 }
 
 // articles picks the window's articles: those best matching the topic, or

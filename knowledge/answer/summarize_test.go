@@ -84,3 +84,20 @@ func TestSummarizeInParts(t *testing.T) {
 		t.Errorf("got method %s grounded %v, %d sources (fallback %q): %q", a.Method, a.Grounded, len(a.Sources), a.Fallback, a.Text)
 	}
 }
+
+func TestSummarizeStaleStoreCoversTheNewestSpan(t *testing.T) {
+	s := &answer.Summarizer{Store: sample}
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	a, err := s.Summarize(context.Background(), answer.SummaryRequest{Since: now.AddDate(0, 0, -60), Until: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.NoAnswer || !a.Grounded || !strings.HasPrefix(a.Text, "Nothing stored is that recent; this covers the 60 days up to the newest stored article (13 Oct 2025).") {
+		t.Fatalf("got %q", a.Text)
+	}
+	for _, src := range a.Sources {
+		if src.Article.Published.Before(time.Date(2025, 8, 13, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("source from %v is outside the 60 days before the newest article", src.Article.Published)
+		}
+	}
+}
