@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/attache-bot/attache/bot/discordtest"
+)
+
+// attache runs the binary's entry point with args and returns its exit
+// status and output.
+func attache(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(ctx, args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestDemoAnswersWithCitations(t *testing.T) {
+	code, out, errOut := attache(t, context.Background(), "demo", "--corpus", "../../sample")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"24 new", "Witkoff", "[1]", "Sources:", "https://"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ATTACHE_DB", filepath.Join(dir, "a.db"))
+	ctx := context.Background()
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("\x00\x01binary"), 0o644)
+
+	tests := []struct {
+		args     []string
+		wantCode int
+		want     string // in stdout or stderr
+	}{
+		{[]string{"ingest", "../../sample", bad}, 1, "24 new, 0 updated, 0 duplicates, 1 errors"},
+		{[]string{"ingest", "../../sample"}, 0, "0 new, 0 updated, 24 duplicates, 0 errors"},
+		{[]string{"search", "Iran nuclear talks", "--limit", "2"}, 0, "Gulf Monitor"},
+		{[]string{"search", `NEAR("`, "--json"}, 0, "["},
+		{[]string{"search"}, 2, "give a query"},
+		{[]string{"search", "x", "--limit", "0"}, 2, "--limit"},
+		{[]string{"ask", "What is Witkoff's role?", "--json"}, 0, `"grounded": true`},
+		{[]string{"ask", "What is the price of bitcoin?"}, 0, "do not answer"},
+		{[]string{"ask"}, 2, "give a question"},
+		{[]string{"whois", "Barrot"}, 0, "French Foreign Minister"},
+		{[]string{"summarize", "tariffs", "--days", "0"}, 0, "[1]"},
+		{[]string{"digest", "--since", "24h"}, 0, "quiet day"},
+		{[]string{"feeds", "list"}, 0, "no feeds"},
+		{[]string{"feeds", "add", "ftp://nowhere"}, 2, "not an http(s) URL"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"serve"}, 2, "DISCORD_TOKEN is not set"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := attache(t, ctx, tt.args...)
+		if code != tt.wantCode || !strings.Contains(out+errOut, tt.want) {
+			t.Errorf("attache %q: exit %d, want %d with %q\nstdout: %s\nstderr: %s", tt.args, code, tt.wantCode, tt.want, out, errOut)
+		}
+	}
+}
+
+func TestBadConfigurationIsReportedAtOnce(t *testing.T) {
+	t.Setenv("ATTACHE_LLM_TIMEOUT", "soon")
+	t.Setenv("ATTACHE_DIGEST_QUIET", "loud")
+	code, _, errOut := attache(t, context.Background(), "help")
+	if code != 2 || !strings.Contains(errOut, "ATTACHE_LLM_TIMEOUT") || !strings.Contains(errOut, "ATTACHE_DIGEST_QUIET") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// TestServeRunsAndShutsDown starts the real wiring against a fake Discord,
+// answers one /ask, then stops it as SIGTERM would.
+func TestServeRunsAndShutsDown(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	t.Setenv("ATTACHE_DB", db)
+	if code, _, errOut := attache(t, context.Background(), "ingest", "../../sample"); code != 0 {
+		t.Fatal(errOut)
+	}
+	fake := discordtest.New()
+	defer fake.Close()
+	t.Setenv("DISCORD_TOKEN", "test-token")
+	t.Setenv("DISCORD_API_URL", fake.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var errOut string
+	go func() {
+		code, _, e := attache(t, ctx, "serve")
+		errOut = e
+		done <- code
+	}()
+	if !fake.WaitFor(10*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) == 7 }) {
+		cancel()
+		<-done
+		t.Fatalf("commands not registered: %d\n%s", len(fake.CommandsRegistered(fake.AppID)), errOut)
+	}
+	fake.Dispatch("INTERACTION_CREATE", discordtest.Interaction("800000000000000001", fake.AppID, "ask",
+		map[string]any{"question": "Who is Kaja Kallas?"}, "5"))
+	answered := fake.WaitFor(10*time.Second, func() bool {
+		for _, c := range fake.Calls() {
+			if c.Method == "PATCH" && strings.Contains(c.Path, "itoken-800000000000000001") && strings.Contains(c.Body["content"].(string), "[1]") {
+				return true
+			}
+		}
+		return false
+	})
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !answered {
+		t.Error("serve did not answer /ask")
+	}
+	if strings.Contains(errOut, "test-token") {
+		t.Error("the token reached the log")
+	}
+}
