@@ -47,13 +47,21 @@ type DB struct {
 // an FTS5 query costs as much as running a small one.
 func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	db.cacheMu.Lock()
-	defer db.cacheMu.Unlock()
-	if st, ok := db.cache[query]; ok {
+	st, ok := db.cache[query]
+	db.cacheMu.Unlock()
+	if ok {
 		return st, nil
 	}
+	// Prepared without the lock: preparing may wait for a connection.
 	st, err := db.read.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
+	}
+	db.cacheMu.Lock()
+	defer db.cacheMu.Unlock()
+	if have, ok := db.cache[query]; ok {
+		st.Close()
+		return have, nil
 	}
 	if db.cache == nil {
 		db.cache = map[string]*sql.Stmt{}
