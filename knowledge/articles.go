@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 )
@@ -105,15 +106,15 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		q   string
 	}{
 		// One lookup finds the article by URL, by alias, else by text.
-		{&w.lookup, `SELECT 1, id, hash, first_passage, passages FROM articles WHERE url = ?1
+		{&w.lookup, `SELECT 1, id, hash, first_passage, passages FROM articles WHERE url_key = ?3 AND url = ?1
 			UNION ALL SELECT 1, a.id, a.hash, a.first_passage, a.passages FROM article_urls u JOIN articles a ON a.id = u.article_id
 			WHERE u.url = ?1
-			UNION ALL SELECT 0, id, hash, first_passage, passages FROM articles WHERE hash = ?2
+			UNION ALL SELECT 0, id, hash, first_passage, passages FROM articles WHERE hash_key = ?4 AND hash = ?2
 			LIMIT 1`},
-		{&w.insArticle, `INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, first_passage, passages)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.insArticle, `INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, first_passage, passages,
+			url_key, hash_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.updArticle, `UPDATE articles SET source = ?, title = ?, author = ?, published = ?, fetched = ?, lang = ?, hash = ?,
-			first_passage = ?, passages = ? WHERE id = ?`},
+			first_passage = ?, passages = ?, hash_key = ? WHERE id = ?`},
 		{&w.insAlias, "INSERT OR IGNORE INTO article_urls(url, article_id) VALUES (?, ?)"},
 		{&w.insPassage, "INSERT INTO passages(rowid, title, text) VALUES (?, ?, ?)"},
 		{&w.delPassages, "DELETE FROM passages WHERE rowid >= ? AND rowid < ?"},
@@ -152,11 +153,11 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 	var sameURL bool
 	var id, first, count int64
 	var hash string
-	err := w.lookup.QueryRowContext(ctx, a.URL, a.Hash).Scan(&sameURL, &id, &hash, &first, &count)
+	err := w.lookup.QueryRowContext(ctx, a.URL, a.Hash, key(a.URL), key(a.Hash)).Scan(&sameURL, &id, &hash, &first, &count)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := w.insArticle.ExecContext(ctx, a.URL, a.Source, a.Title, a.Author, a.Published.Unix(),
-			a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages))
+			a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), key(a.URL), key(a.Hash))
 		if err != nil {
 			return 0, err
 		}
@@ -184,7 +185,7 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 		return 0, err
 	}
 	if _, err := w.updArticle.ExecContext(ctx, a.Source, a.Title, a.Author, a.Published.Unix(),
-		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), id); err != nil {
+		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), key(a.Hash), id); err != nil {
 		return 0, err
 	}
 	if _, err := w.delRoles.ExecContext(ctx, id); err != nil {
@@ -242,6 +243,13 @@ func (w *writer) insertRoles(ctx context.Context, a *Article) error {
 	return nil
 }
 
+// key is a 64-bit hash of s for the integer indexes of articles.
+func key(s string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return int64(h.Sum64())
+}
+
 const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash"
 
 func scanArticle(sc interface{ Scan(...any) error }, a *Article) error {
@@ -277,8 +285,8 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL string) (Article, error) 
 		return Article{}, err
 	}
 	var id int64
-	err = db.read.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ?
-		UNION ALL SELECT article_id FROM article_urls WHERE url = ? LIMIT 1`, u, u).Scan(&id)
+	err = db.read.QueryRowContext(ctx, `SELECT id FROM articles WHERE url_key = ? AND url = ?
+		UNION ALL SELECT article_id FROM article_urls WHERE url = ? LIMIT 1`, key(u), u, u).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Article{}, fmt.Errorf("article %s: %w", u, ErrNotFound)
 	}

@@ -1,7 +1,8 @@
 -- Articles, their alternate URLs, and their passages with a full-text index.
 CREATE TABLE articles (
     id            INTEGER PRIMARY KEY,
-    url           TEXT    NOT NULL UNIQUE,
+    url           TEXT    NOT NULL,
+    url_key       INTEGER NOT NULL, -- 64-bit hash of url, for a small index
     source        TEXT    NOT NULL DEFAULT '',
     title         TEXT    NOT NULL,
     author        TEXT    NOT NULL DEFAULT '',
@@ -9,12 +10,18 @@ CREATE TABLE articles (
     fetched       INTEGER NOT NULL, -- unix seconds, UTC
     lang          TEXT    NOT NULL DEFAULT '',
     hash          TEXT    NOT NULL,
+    hash_key      INTEGER NOT NULL, -- 64-bit hash of hash
     -- The article's passages are the rows first_passage .. first_passage+passages-1
     -- of the passages table: they are written together, in order.
     first_passage INTEGER NOT NULL DEFAULT 0,
     passages      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX articles_hash ON articles(hash);
+-- Lookups by URL and by text go through integer keys: an index of 8-byte
+-- keys holds several times the entries per page of one of URLs, and
+-- ingestion touches these pages at random. The writer checks the URL
+-- before it inserts, so a URL is stored once.
+CREATE INDEX articles_url_key ON articles(url_key);
+CREATE INDEX articles_hash_key ON articles(hash_key);
 CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_source ON articles(source COLLATE NOCASE);
 CREATE INDEX articles_first_passage ON articles(first_passage);

@@ -13,7 +13,7 @@ import (
 
 // version changes when the generator or the store's schema does, so that
 // cached files are rebuilt.
-const version = "v6"
+const version = "v7"
 
 // CorpusFile writes n generated articles as JSONL in the temporary
 // directory, once per size, and returns the path.
