@@ -216,21 +216,19 @@ func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 // insertRoles records the people the article names with their titles.
 func (w *writer) insertRoles(ctx context.Context, a *Article) error {
 	for _, m := range a.mentions {
-		key := strings.Join(Words(m.Name), " ")
-		id, ok := w.known[key]
+		id, ok := w.known[m.key]
 		if !ok {
-			id, ok = w.people[key]
+			id, ok = w.people[m.key]
 		}
 		if !ok {
-			if _, err := w.insPerson.ExecContext(ctx, m.Name, key); err != nil {
+			if _, err := w.insPerson.ExecContext(ctx, m.Name, m.key); err != nil {
 				return err
 			}
-			if err := w.personID.QueryRowContext(ctx, key).Scan(&id); err != nil {
+			if err := w.personID.QueryRowContext(ctx, m.key).Scan(&id); err != nil {
 				return err
 			}
-			w.people[key] = id
-			f := Words(m.Name)
-			for _, alias := range []string{key, f[len(f)-1]} {
+			w.people[m.key] = id
+			for _, alias := range []string{m.key, m.key[strings.LastIndexByte(m.key, ' ')+1:]} {
 				if _, err := w.insPersonAlias.ExecContext(ctx, alias, id); err != nil {
 					return err
 				}

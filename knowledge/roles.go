@@ -14,6 +14,8 @@ type RoleMention struct {
 	Role     string // "US Secretary of State", "President Trump's envoy for Ukraine"
 	Sentence string // the sentence it was read from
 	Ord      int    // the passage it was read from
+
+	key string // the folded name, set by extractRoles
 }
 
 // roleWords are the head nouns of titles. A role phrase must contain one.
@@ -124,9 +126,13 @@ func extractRoles(passages []string) []RoleMention {
 			}
 			m.Name = name
 		}
-		key := Fold(m.Name) + "|" + Fold(m.Role)
-		if !seen[key] {
-			seen[key] = true
+		m.key = strings.Join(Words(m.Name), " ")
+		if m.key == "" {
+			continue
+		}
+		dedupe := m.key + "|" + Fold(m.Role)
+		if !seen[dedupe] {
+			seen[dedupe] = true
 			out = append(out, m)
 		}
 	}
