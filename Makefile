@@ -13,9 +13,9 @@ demo:
 build:
 	$(GO) build -tags $(TAGS) -o attache ./cmd/attache
 
-## test: vet, every test, then each fuzz target briefly
+## test: vet, every test under the race detector, then each fuzz target briefly
 test: vet
-	$(GO) test -tags $(TAGS) -count=1 ./...
+	$(GO) test -race -tags $(TAGS) -count=1 ./...
 	$(MAKE) fuzz
 
 vet:

@@ -157,7 +157,8 @@ func (b *Bot) Close() error {
 	case <-time.After(b.cfg.ShutdownGrace):
 		b.log.Warn("shutdown: answers still in flight after the grace period")
 	}
-	b.session.ShouldReconnectOnError = false
+	// Close stops the listener before it closes the connection, so the
+	// session does not try to reconnect.
 	return b.session.Close()
 }
 

@@ -6,17 +6,37 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/attache-bot/attache/bot/discordtest"
 )
 
+// lockedBuffer is safe for the log lines that goroutines still write
+// while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // attache runs the binary's entry point with args and returns its exit
 // status and output.
 func attache(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
+	var out, errOut lockedBuffer
 	code := run(ctx, args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
@@ -102,8 +122,8 @@ func TestServeRunsAndShutsDown(t *testing.T) {
 	}()
 	if !fake.WaitFor(10*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) == 7 }) {
 		cancel()
-		<-done
-		t.Fatalf("commands not registered: %d\n%s", len(fake.CommandsRegistered(fake.AppID)), errOut)
+		code := <-done
+		t.Fatalf("commands not registered: %d (exit %d)\n%s", len(fake.CommandsRegistered(fake.AppID)), code, errOut)
 	}
 	fake.Dispatch("INTERACTION_CREATE", discordtest.Interaction("800000000000000001", fake.AppID, "ask",
 		map[string]any{"question": "Who is Kaja Kallas?"}, "5"))
