@@ -49,6 +49,13 @@ type Server struct {
 	nextID     int
 	commands   map[string][]map[string]any // by "app" or "app/guild"
 	changed    chan struct{}
+	sent       []sentEvent // dispatches, replayed after a RESUME as Discord does
+}
+
+type sentEvent struct {
+	seq int
+	t   string
+	d   any
 }
 
 // New starts a fake Discord.
@@ -289,11 +296,24 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 				"application": map[string]any{"id": s.AppID, "flags": 0},
 				"guilds":      []any{},
 			})
-		case 6: // resume
+		case 6: // resume: acknowledge, then replay what the client missed
+			var resume struct {
+				Seq int `json:"seq"`
+			}
+			json.Unmarshal(f.D, &resume)
 			s.mu.Lock()
 			s.resumes++
+			var missed []sentEvent
+			for _, e := range s.sent {
+				if e.seq > resume.Seq {
+					missed = append(missed, e)
+				}
+			}
 			s.mu.Unlock()
 			s.dispatchOn(conn, "RESUMED", map[string]any{})
+			for _, e := range missed {
+				s.write(conn, map[string]any{"op": 0, "t": e.t, "s": e.seq, "d": e.d})
+			}
 		}
 		s.notify()
 	}
@@ -310,6 +330,9 @@ func (s *Server) dispatchOn(conn *websocket.Conn, t string, d any) error {
 	s.mu.Lock()
 	s.seq++
 	seq := s.seq
+	if t != "READY" && t != "RESUMED" {
+		s.sent = append(s.sent, sentEvent{seq, t, d})
+	}
 	s.mu.Unlock()
 	return s.write(conn, map[string]any{"op": 0, "t": t, "s": seq, "d": d})
 }
