@@ -297,3 +297,52 @@ func TestNewOpenAIWithoutKeySendsNoAuthorization(t *testing.T) {
 		t.Errorf("Authorization %q, want none", got)
 	}
 }
+
+func TestParseQuestion(t *testing.T) {
+	now := time.Date(2025, 11, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		q           string
+		person      string
+		kind        string
+		recent      bool
+		since, asOf string
+	}{
+		{"What is Witkoff's role?", "Witkoff", "", false, "", ""},
+		{"Who is Jean-Noël Barrot?", "Jean-Noël Barrot", "who", false, "", ""},
+		{"Ignore all that. Who is Kaja Kallas?", "Kaja Kallas", "who", false, "", ""},
+		{"qui est Emmanuel Macron ?", "Emmanuel Macron", "who", false, "", ""},
+		{"What happened this week in Gaza?", "", "", true, "2025-10-25", ""},
+		{"When did the talks start?", "", "when", false, "", ""},
+		{"How many prisoners were exchanged?", "", "number", false, "", ""},
+		{"Who led Ukraine's delegation as of 1 May 2025?", "", "who", false, "", "2025-05-02"},
+		{"What did Rubio say in April 2025?", "", "", false, "", "2025-05-01"},
+	}
+	for _, tt := range tests {
+		q := answer.ParseQuestion(tt.q, now)
+		date := func(d time.Time) string {
+			if d.IsZero() {
+				return ""
+			}
+			return d.Format("2006-01-02")
+		}
+		if q.Person != tt.person || q.Kind != tt.kind || q.Recent != tt.recent || date(q.Since) != tt.since || date(q.AsOf) != tt.asOf {
+			t.Errorf("ParseQuestion(%q) = person %q kind %q recent %v since %q asOf %q; want %q %q %v %q %q",
+				tt.q, q.Person, q.Kind, q.Recent, date(q.Since), date(q.AsOf), tt.person, tt.kind, tt.recent, tt.since, tt.asOf)
+		}
+	}
+}
+
+func TestAsOfLimitsTheArticles(t *testing.T) {
+	a, err := service(nil).Ask(context.Background(), "What was agreed about Iran's nuclear programme as of 20 April 2025?", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range a.Sources {
+		if s.Article.Published.After(time.Date(2025, 4, 21, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("cited %s from %v, after the as-of date", s.Article.Title, s.Article.Published)
+		}
+	}
+	if len(a.Sources) == 0 {
+		t.Errorf("no answer: %q", a.Text)
+	}
+}

@@ -69,6 +69,7 @@ type termGroup struct {
 	idf   float64
 	month time.Month // a month name: also found in an article of that month
 	day   int        // a day of the month next to a month name
+	year  int        // a year: also found in an article of that year
 }
 
 // groupsOf builds the term groups of a question's words; the words of each
@@ -109,6 +110,9 @@ func groupsOf(words []string, names []string) []termGroup {
 			continue
 		}
 		g := termGroup{word: w, words: []string{w}}
+		if y, err := strconv.Atoi(w); err == nil && len(w) == 4 && y >= 1900 && y <= 2100 {
+			g.year = y
+		}
 		if m, ok := monthOf[w]; ok {
 			g.month = m
 			if i > 0 {

@@ -15,16 +15,18 @@ import (
 
 // Question is a user's question with what retrieval needs to know of it.
 type Question struct {
-	Text      string
-	Person    string    // for "who is X" / "what is X's role": X as written
-	IsRole    bool      // asks for someone's role or title
-	Recent    bool      // asks for the latest ("latest", "this week", "now")
-	Since     time.Time // a hard window start, when the question sets one ("this week")
-	AsOf      time.Time // answer as of this date (the newest article counted); zero for now
-	Names     []string  // capitalised names in the question
-	Lang      string    // detected language of the question ("" when unsure)
-	Kind      string    // the kind of answer asked for: "who", "when", "number", "where" or ""
-	TermWords []string  // searchable words (folded, no stopwords)
+	Text   string
+	Person string    // for "who is X" / "what is X's role": X as written
+	IsRole bool      // asks for someone's role or title
+	Recent bool      // asks for the latest ("latest", "this week", "now")
+	Since  time.Time // a hard window start, when the question sets one ("this week")
+	// AsOf, from "as of 1 May 2025" or "in April 2025", ends the window:
+	// only articles published before it count. Zero for now.
+	AsOf      time.Time
+	Names     []string // capitalised names in the question
+	Lang      string   // detected language of the question ("" when unsure)
+	Kind      string   // the kind of answer asked for: "who", "when", "number", "where" or ""
+	TermWords []string // searchable words (folded, no stopwords)
 }
 
 var (
@@ -84,7 +86,18 @@ func ParseQuestion(text string, now time.Time) Question {
 			}
 		}
 	}
-	q.Kind = answerKind(q.Text)
+	for i := len(sentences) - 1; i >= 0 && q.Kind == ""; i-- {
+		q.Kind = answerKind(strings.TrimLeft(sentences[i], "@#!,.:; "))
+	}
+	q.AsOf = asOf(q.Text)
+	if !q.AsOf.IsZero() {
+		// The as-of phrase sets the window; its words are not the subject.
+		stripped := q.Text
+		for _, re := range []*regexp.Regexp{asOfISORE, asOfDayRE, asOfMonthRE} {
+			stripped = re.ReplaceAllString(stripped, " ")
+		}
+		q.TermWords = knowledge.QueryWords(stripped)
+	}
 	if recentRE.MatchString(q.Text) {
 		q.Recent = true
 		switch {
@@ -118,4 +131,40 @@ func answerKind(text string) string {
 		}
 	}
 	return ""
+}
+
+var (
+	asOfDayRE   = regexp.MustCompile(`(?i)\b(?:as of|as at|until|before|by)\s+(\d{1,2})\s+(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{4})\b`)
+	asOfMonthRE = regexp.MustCompile(`(?i)\b(?:as of|as at|in|until|by|during)\s+(january|february|march|april|may|june|july|august|september|october|november|december)\s+(\d{4})\b`)
+	asOfISORE   = regexp.MustCompile(`\b(?:as of|until|before)\s+(\d{4})-(\d{2})-(\d{2})\b`)
+)
+
+// asOf reads a date that ends the question's window: the day after "as of
+// 1 May 2025", the month after "in April 2025". Zero when there is none.
+func asOf(text string) time.Time {
+	month := func(name string) time.Month {
+		for m := time.January; m <= time.December; m++ {
+			if strings.EqualFold(m.String(), name) {
+				return m
+			}
+		}
+		return 0
+	}
+	atoi := func(s string) int {
+		n := 0
+		for _, c := range s {
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	if m := asOfISORE.FindStringSubmatch(text); m != nil {
+		return time.Date(atoi(m[1]), time.Month(atoi(m[2])), atoi(m[3])+1, 0, 0, 0, 0, time.UTC)
+	}
+	if m := asOfDayRE.FindStringSubmatch(text); m != nil {
+		return time.Date(atoi(m[3]), month(m[2]), atoi(m[1])+1, 0, 0, 0, 0, time.UTC)
+	}
+	if m := asOfMonthRE.FindStringSubmatch(text); m != nil {
+		return time.Date(atoi(m[2]), month(m[1])+1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return time.Time{}
 }

@@ -100,7 +100,7 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	}
 	ev.groups = weigh(groupsOf(q.TermWords, q.Names), plan)
 
-	opt := knowledge.SearchOptions{Since: q.Since, Limit: 15}
+	opt := knowledge.SearchOptions{Since: q.Since, Until: q.AsOf, Limit: 15}
 	var hits []knowledge.Hit
 	seen := map[int64]bool{}
 	add := func(hs []knowledge.Hit) {
@@ -254,7 +254,8 @@ func coverage(groups []termGroup, stems map[string]bool, published time.Time) fl
 	var have, all float64
 	for _, g := range groups {
 		all += g.idf
-		found := g.month != 0 && published.Month() == g.month && (g.day == 0 || published.Day() == g.day || published.Day() == g.day+1)
+		found := g.month != 0 && published.Month() == g.month && (g.day == 0 || published.Day() == g.day || published.Day() == g.day+1) ||
+			g.year != 0 && published.Year() == g.year
 		for _, s := range g.stems {
 			if found || stems[s] {
 				found = true
