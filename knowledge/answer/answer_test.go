@@ -27,17 +27,7 @@ var sample *knowledge.DB
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "answer-test-")
-	if err != nil {
-		panic(err)
-	}
-	if sample, err = knowledgetest.OpenSample(dir); err != nil {
-		panic(err)
-	}
-	code := m.Run()
-	sample.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(knowledgetest.RunWithSample(m, &sample))
 }
 
 func service(llm answer.Generator) *answer.Service {

@@ -53,3 +53,21 @@ func Golden(tb testing.TB, path string, got []byte, update bool) {
 		tb.Errorf("%s differs (run with -update to accept):\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// RunWithSample is a TestMain's body: it opens the sample corpus in a
+// temporary directory, points *db at it, runs the tests and cleans up,
+// returning the exit status.
+func RunWithSample(m *testing.M, db **knowledge.DB) int {
+	dir, err := os.MkdirTemp("", "attache-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *db, err = OpenSample(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer (*db).Close()
+	return m.Run()
+}
