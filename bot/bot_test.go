@@ -318,26 +318,69 @@ func TestGatewayDropIsRecovered(t *testing.T) {
 
 func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 	h := newHarness(t, bot.Config{}, citeFirst)
-	puts := len(h.calls("PUT", "/commands"))
-	if puts != 1 {
+	if puts := len(h.calls("PUT", "/commands")); puts != 1 {
 		t.Fatalf("%d overwrites at first start, want 1", puts)
 	}
-	// A second bot against the same application finds them up to date.
-	cfg := bot.Config{Token: "test-token", APIURL: h.discord.URL}
-	b2, err := bot.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
+	// Bots against the same application: one with the same commands finds
+	// them up to date; one with a command fewer overwrites them.
+	start := func(withDigest bool) string {
+		var logs lockedLog
+		b, err := bot.New(bot.Config{Token: "test-token", APIURL: h.discord.URL}, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps := commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: sample}},
+			Searcher: sample, Summarizer: &answer.Summarizer{Store: sample}, People: sample, Stats: sample}
+		if withDigest {
+			deps.Digests, deps.Channels = digest.Service{DB: sample}, b
+		}
+		b.Register(commands.All(deps)...)
+		if err := b.Open(); err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		var outcome string
+		h.discord.WaitFor(10*time.Second, func() bool {
+			for _, o := range []string{"commands up to date", "commands registered"} {
+				if strings.Contains(logs.String(), o) {
+					outcome = o
+					return true
+				}
+			}
+			return false
+		})
+		return outcome
 	}
-	b2.Register(commands.All(commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: sample}},
-		Searcher: sample, Summarizer: &answer.Summarizer{Store: sample}, People: sample, Stats: sample})...)
-	if err := b2.Open(); err != nil {
-		t.Fatal(err)
+	if got := start(true); got != "commands up to date" {
+		t.Errorf("a restart with the same commands: %q", got)
 	}
-	defer b2.Close()
-	h.discord.WaitFor(2*time.Second, func() bool { return len(h.calls("GET", "/commands")) >= 2 })
 	if got := len(h.calls("PUT", "/commands")); got != 1 {
 		t.Errorf("%d overwrites after a restart with the same commands, want 1", got)
 	}
+	if got := start(false); got != "commands registered" {
+		t.Errorf("a restart with other commands: %q", got)
+	}
+	if got := len(h.calls("PUT", "/commands")); got != 2 {
+		t.Errorf("%d overwrites after the commands changed, want 2", got)
+	}
+}
+
+// lockedLog collects log lines written from several goroutines.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func TestHealthAndMetrics(t *testing.T) {
