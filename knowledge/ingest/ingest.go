@@ -344,8 +344,9 @@ func (in *Ingester) ingestDocument(ctx context.Context, where, format, pageURL s
 }
 
 func (in *Ingester) ingestURL(ctx context.Context, rawURL string) error {
+	where := redactURL(rawURL) // no credentials or query in reports and logs
 	if in.Fetcher == nil {
-		in.problem(rawURL, errors.New("fetching URLs is not enabled"))
+		in.problem(where, errors.New("fetching URLs is not enabled"))
 		return nil
 	}
 	resp, err := in.Fetcher.Get(ctx, rawURL, "", "")
@@ -353,10 +354,10 @@ func (in *Ingester) ingestURL(ctx context.Context, rawURL string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		in.problem(rawURL, err)
+		in.problem(where, err)
 		return nil
 	}
-	return in.ingestDocument(ctx, rawURL, formatOfContentType(resp.ContentType), resp.URL, resp.Body)
+	return in.ingestDocument(ctx, where, formatOfContentType(resp.ContentType), resp.URL, resp.Body)
 }
 
 func formatOfContentType(ct string) string {
