@@ -47,6 +47,26 @@ func citeFirst(n int, req openai.ChatCompletionRequest) answertest.Reply {
 	return answertest.Reply{Text: fmt.Sprintf("Steve Witkoff is a special envoy [%d]. @everyone <@&123> ping!", block)}
 }
 
+// promptLog records the prompts the fake LLM receives and answers as
+// citeFirst does.
+type promptLog struct {
+	mu      sync.Mutex
+	prompts []string
+}
+
+func (p *promptLog) citeFirst(n int, req openai.ChatCompletionRequest) answertest.Reply {
+	p.mu.Lock()
+	p.prompts = append(p.prompts, answertest.Prompt(req))
+	p.mu.Unlock()
+	return citeFirst(n, req)
+}
+
+func (p *promptLog) all() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.prompts...)
+}
+
 func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletionRequest) answertest.Reply) *harness {
 	t.Helper()
 	h := &harness{discord: discordtest.New(), llm: answertest.New(llm)}
@@ -153,14 +173,8 @@ func TestAskIsDeferredThenAnsweredWithCitations(t *testing.T) {
 }
 
 func TestMentionAnsweredAsReplyAndFollowUp(t *testing.T) {
-	var prompts []string
-	var mu sync.Mutex
-	h := newHarness(t, bot.Config{}, func(n int, req openai.ChatCompletionRequest) answertest.Reply {
-		mu.Lock()
-		prompts = append(prompts, answertest.Prompt(req))
-		mu.Unlock()
-		return citeFirst(n, req)
-	})
+	rec := &promptLog{}
+	h := newHarness(t, bot.Config{}, rec.citeFirst)
 	qid := id()
 	msg := discordtest.Message(qid, "400000000000000009", "43", "<@"+h.discord.BotID+"> what is Witkoff's role?", []string{h.discord.BotID}, nil)
 	if err := h.discord.Dispatch("MESSAGE_CREATE", msg); err != nil {
@@ -187,10 +201,8 @@ func TestMentionAnsweredAsReplyAndFollowUp(t *testing.T) {
 	if !h.discord.WaitFor(10*time.Second, func() bool { return len(sent()) > 1 }) {
 		t.Fatal("no answer to the follow-up")
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(prompts) < 2 || !strings.Contains(prompts[1], "Earlier question: what is Witkoff's role?") {
-		t.Errorf("follow-up prompt lacks the earlier question:\n%s", prompts[len(prompts)-1])
+	if prompts := rec.all(); len(prompts) < 2 || !strings.Contains(prompts[1], "Earlier question: what is Witkoff's role?") {
+		t.Errorf("follow-up prompt lacks the earlier question:\n%v", prompts)
 	}
 	checkNoPings(t, h.discord.Calls())
 }
@@ -449,14 +461,8 @@ func TestDiscord429And500(t *testing.T) {
 }
 
 func TestReplyToASlashAnswerFollowsItUp(t *testing.T) {
-	var prompts []string
-	var mu sync.Mutex
-	h := newHarness(t, bot.Config{}, func(n int, req openai.ChatCompletionRequest) answertest.Reply {
-		mu.Lock()
-		prompts = append(prompts, answertest.Prompt(req))
-		mu.Unlock()
-		return citeFirst(n, req)
-	})
+	rec := &promptLog{}
+	h := newHarness(t, bot.Config{}, rec.citeFirst)
 	iid := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "97")
 	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "ok") == 1 }) {
 		t.Fatal("no answer")
@@ -473,9 +479,7 @@ func TestReplyToASlashAnswerFollowsItUp(t *testing.T) {
 	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("mention", "ok") == 1 }) {
 		t.Fatal("the reply was not answered")
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if last := prompts[len(prompts)-1]; !strings.Contains(last, "Earlier question: What is Witkoff's role?") {
-		t.Errorf("follow-up prompt lacks the earlier question:\n%s", last)
+	if prompts := rec.all(); !strings.Contains(prompts[len(prompts)-1], "Earlier question: What is Witkoff's role?") {
+		t.Errorf("follow-up prompt lacks the earlier question:\n%v", prompts)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/attache-bot/attache/knowledge/answer"
 )
 
 // Ask is /ask question: a cited answer from the stored articles.
@@ -23,10 +25,10 @@ func Ask(d Deps) Command {
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			q := req.String("question")
 			if q == "" {
-				return Reply{}, questionError(errEmpty)
+				return Reply{}, questionError(answer.ErrEmptyQuestion)
 			}
 			if utf8.RuneCountInString(q) > maxQuestion {
-				return Reply{}, Userf("too-long", "That question is too long; keep it under %d characters.", maxQuestion)
+				return Reply{}, questionError(answer.ErrTooLong)
 			}
 			a, err := d.Asker.Ask(ctx, q, req.Prior, req.Progress)
 			if err != nil {

@@ -60,8 +60,6 @@ type Reply struct {
 
 func textAnswer(s string) answer.Answer { return answer.Answer{Text: s} }
 
-var errEmpty = answer.ErrEmptyQuestion
-
 // Choice is one autocompletion suggestion.
 type Choice struct{ Name, Value string }
 

@@ -25,13 +25,6 @@ import (
 	"github.com/attache-bot/attache/knowledge/synth"
 )
 
-func benchArticles() int {
-	if n, err := strconv.Atoi(os.Getenv("ATTACHE_BENCH_ARTICLES")); err == nil && n > 0 {
-		return n
-	}
-	return 100000
-}
-
 // benchCorpus writes the synthetic corpus as JSONL once per size and returns its path.
 func benchCorpus(tb testing.TB, n int) string {
 	tb.Helper()
@@ -60,7 +53,7 @@ func peakRSS() float64 {
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 func BenchmarkIngestJSONL(b *testing.B) {
-	n := benchArticles()
+	n := synth.BenchSize()
 	corpus := benchCorpus(b, n)
 	ctx := context.Background()
 	var ours, bare time.Duration
@@ -152,7 +145,7 @@ var (
 // benchSearchDB returns the corpus ingested into a database kept between runs.
 func benchSearchDB(b *testing.B) *knowledge.DB {
 	searchDBOnce.Do(func() {
-		searchDB, searchDBErr = synth.OpenDB(context.Background(), benchArticles())
+		searchDB, searchDBErr = synth.OpenDB(context.Background(), synth.BenchSize())
 	})
 	if searchDBErr != nil {
 		b.Fatal(searchDBErr)

@@ -167,27 +167,37 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if len(pos) > 0 {
 		question = strings.Join(pos, " ")
 	}
-	if _, err := os.Stat(*corpus); err != nil {
-		return usagef("demo: the sample corpus %q is not here; run from the repository root or pass --corpus DIR", *corpus)
-	}
-	dir, err := os.MkdirTemp("", "attache-demo-")
+	db, err := m.tempCorpus(ctx, "demo", *corpus)
 	if err != nil {
 		return err
+	}
+	return m.demoAnswer(ctx, db, question)
+}
+
+// tempCorpus ingests a corpus into a temporary database, never the user's
+// own, removed when Main closes.
+func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*knowledge.DB, error) {
+	if _, err := os.Stat(corpus); err != nil {
+		return nil, usagef("%s: the corpus %q is not here; run from the repository root or pass --corpus DIR", command, corpus)
+	}
+	dir, err := os.MkdirTemp("", "attache-"+command+"-")
+	if err != nil {
+		return nil, err
 	}
 	m.closers = append(m.closers, func() error { return os.RemoveAll(dir) })
-	db, err := m.openDB(ctx, filepath.Join(dir, "demo.db"))
+	db, err := m.openDB(ctx, filepath.Join(dir, command+".db"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sum, err := m.newIngester(db).Ingest(ctx, *corpus)
+	sum, err := m.newIngester(db).Ingest(ctx, corpus)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	fmt.Fprintf(m.Stdout, "Sample corpus: %s (temporary database, removed on exit)\n\n", sum)
+	fmt.Fprintf(m.Stdout, "Corpus %s: %s (temporary database, removed on exit)\n\n", corpus, sum)
 	for _, p := range sum.Problems {
 		fmt.Fprintf(m.Stderr, "error: %v\n", p)
 	}
-	return m.demoAnswer(ctx, db, question)
+	return db, nil
 }
 
 // demoAnswer answers the demo's question on the sample corpus.

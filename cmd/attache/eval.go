@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/attache-bot/attache/knowledge/answer"
@@ -23,20 +21,10 @@ func (m *Main) runEval(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("eval: %v", err)
 	}
-	dir, err := os.MkdirTemp("", "attache-eval-")
+	db, err := m.tempCorpus(ctx, "eval", *corpus)
 	if err != nil {
 		return err
 	}
-	m.closers = append(m.closers, func() error { return os.RemoveAll(dir) })
-	db, err := m.openDB(ctx, filepath.Join(dir, "eval.db"))
-	if err != nil {
-		return err
-	}
-	sum, err := m.newIngester(db).Ingest(ctx, *corpus)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stdout, "corpus: %s\n\n", sum)
 	svc := m.newAnswerer(db)
 	rep, err := answer.RunEval(ctx, svc, cases)
 	if err != nil {

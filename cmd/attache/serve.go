@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"net/http"
 	"time"
 
 	"github.com/attache-bot/attache/bot"
@@ -62,7 +61,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		m.closers = append(m.closers, func() error {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			return shutdownHTTP(sctx, srv)
+			return srv.Shutdown(sctx)
 		})
 	}
 	if err := b.Open(); err != nil {
@@ -80,8 +79,6 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	m.Log.Info("shutting down")
 	return b.Close()
 }
-
-func shutdownHTTP(ctx context.Context, srv *http.Server) error { return srv.Shutdown(ctx) }
 
 // pollFeeds polls due feeds every minute (each feed keeps its own interval
 // and backoff) until ctx ends.

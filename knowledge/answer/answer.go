@@ -112,7 +112,9 @@ func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onD
 	if !ev.Answerable && len(ev.Roles) == 0 {
 		return noAnswer(question, ev), nil
 	}
-	if s.LLM == nil {
+	if s.LLM == nil || !ev.Answerable {
+		// Without passages over the floor (a role question answered from
+		// the who-is records), the LLM would have nothing to cite.
 		return Extract(ev), nil
 	}
 	a, err := s.generate(ctx, ev, prior, onDelta)

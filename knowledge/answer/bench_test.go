@@ -7,22 +7,13 @@ package answer_test
 
 import (
 	"context"
-	"os"
 	"sort"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/synth"
 )
-
-func benchArticles() int {
-	if n, err := strconv.Atoi(os.Getenv("ATTACHE_BENCH_ARTICLES")); err == nil && n > 0 {
-		return n
-	}
-	return 100000
-}
 
 func p50(d []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), d...)
@@ -34,7 +25,7 @@ func p50(d []time.Duration) time.Duration {
 // and the whole extractive answer, over natural questions.
 func BenchmarkAnswer(b *testing.B) {
 	ctx := context.Background()
-	db, err := synth.OpenDB(ctx, benchArticles())
+	db, err := synth.OpenDB(ctx, synth.BenchSize())
 	if err != nil {
 		b.Fatal(err)
 	}

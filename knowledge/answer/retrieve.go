@@ -126,7 +126,8 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	}
 	// The question's equivalents ("Tehran" for "Iran") are searched only
 	// when its own words found nothing that clears the floor.
-	if exp := expansion(q.TermWords); exp != "" && !r.enough(hits, ev.groups, q) {
+	stems := passageStems{}
+	if exp := expansion(q.TermWords); exp != "" && !r.enough(hits, ev.groups, q, stems) {
 		if err := search(searchText+" "+exp, 10); err != nil {
 			return ev, err
 		}
@@ -149,7 +150,7 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	if q.Person != "" {
 		names = append(names, q.Person)
 	}
-	ev.Passages = r.rank(hits, ev.groups, names, q.Recent)
+	ev.Passages = r.rank(hits, ev.groups, names, q.Recent, stems)
 	r.diversify(&ev)
 	ev.Answerable = len(ev.Passages) > 0 && ev.Passages[0].Relevance >= orDefault(r.Floor, 0.6) &&
 		(len(names) == 0 || ev.Passages[0].NameMatch)
@@ -175,18 +176,31 @@ func appendNew(dst, src []string) []string {
 
 // enough reports whether hits already hold a passage that clears the
 // relevance floor (and names what the question names).
-func (r *Retriever) enough(hits []knowledge.Hit, groups []termGroup, q Question) bool {
+func (r *Retriever) enough(hits []knowledge.Hit, groups []termGroup, q Question, ps passageStems) bool {
 	for _, h := range hits {
-		title := ""
-		if h.Passage.Ord == 0 {
-			title = h.Article.Title
-		}
-		stems := stemSet(h.Passage.Text, title)
+		stems := ps.of(h)
 		if coverage(groups, stems, h.Article.Published) >= orDefault(r.Floor, 0.6) && (len(q.Names) == 0 || mentions(q.Names, stems)) {
 			return true
 		}
 	}
 	return false
+}
+
+// passageStems remembers the stems of each passage (with its title when it
+// is the article's first) for one retrieval, which looks at them twice.
+type passageStems map[int64]map[string]bool
+
+func (ps passageStems) of(h knowledge.Hit) map[string]bool {
+	if s, ok := ps[h.Passage.ID]; ok {
+		return s
+	}
+	title := ""
+	if h.Passage.Ord == 0 {
+		title = h.Article.Title
+	}
+	s := stemSet(h.Passage.Text, title)
+	ps[h.Passage.ID] = s
+	return s
 }
 
 // weigh gives each term group an inverse document frequency from the plan
@@ -285,7 +299,7 @@ func mentions(names []string, stems map[string]bool) bool {
 
 // rank scores every hit: relevance first, then the search engine's order,
 // then, for questions about the latest, recency.
-func (r *Retriever) rank(hits []knowledge.Hit, groups []termGroup, names []string, recent bool) []Scored {
+func (r *Retriever) rank(hits []knowledge.Hit, groups []termGroup, names []string, recent bool, ps passageStems) []Scored {
 	var oldest, newest time.Time
 	for i, h := range hits {
 		if i == 0 || h.Article.Published.Before(oldest) {
@@ -298,11 +312,7 @@ func (r *Retriever) rank(hits []knowledge.Hit, groups []termGroup, names []strin
 	span := newest.Sub(oldest).Hours()
 	out := make([]Scored, len(hits))
 	for i, h := range hits {
-		title := ""
-		if h.Passage.Ord == 0 {
-			title = h.Article.Title
-		}
-		stems := stemSet(h.Passage.Text, title)
+		stems := ps.of(h)
 		s := Scored{Hit: h, Relevance: coverage(groups, stems, h.Article.Published), NameMatch: mentions(names, stems)}
 		s.Score = s.Relevance + 0.1/float64(1+i)
 		if len(names) > 0 && !s.NameMatch {

@@ -39,8 +39,8 @@ type Scheduler struct {
 	// CatchUp is how late a digest may still be posted after downtime
 	// (default 6 hours); later ones are skipped with a log line.
 	CatchUp time.Duration
-	// QuietDay posts a short message when there is no news (default true
-	// when QuietSilent is false).
+	// QuietSilent posts nothing on a day without news; otherwise a short
+	// quiet-day message goes out.
 	QuietSilent bool
 	// Window is the news a first digest covers (default 24 hours); later
 	// ones cover the news since the previous digest.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
@@ -14,6 +15,15 @@ import (
 // version changes when the generator or the store's schema does, so that
 // cached files are rebuilt.
 const version = "v7"
+
+// BenchSize is the corpus size benchmarks use: ATTACHE_BENCH_ARTICLES, or
+// 100,000.
+func BenchSize() int {
+	if n, err := strconv.Atoi(os.Getenv("ATTACHE_BENCH_ARTICLES")); err == nil && n > 0 {
+		return n
+	}
+	return 100000
+}
 
 // CorpusFile writes n generated articles as JSONL in the temporary
 // directory, once per size, and returns the path.
