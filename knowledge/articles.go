@@ -58,13 +58,24 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 			return nil, fmt.Errorf("article %d (%s): %w", i, a.URL, err)
 		}
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	// The writer pool has one connection; holding it as a Conn names it, so
+	// that the key filter knows which connection it was checked against.
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	var driverConn any
+	if err := conn.Raw(func(c any) error { driverConn = c; return nil }); err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	db.peopleMu.Lock()
-	defer db.peopleMu.Unlock()
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
 	if db.people == nil {
 		db.people = map[string]int64{}
 	}
@@ -73,6 +84,9 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 		return nil, err
 	}
 	defer w.close()
+	if w.keys, err = db.currentKeyFilter(ctx, tx, driverConn); err != nil {
+		return nil, fmt.Errorf("load article keys: %w", err)
+	}
 	out := make([]PutResult, len(arts))
 	for i, a := range arts {
 		if out[i], err = w.put(ctx, a); err != nil {
@@ -95,6 +109,7 @@ type writer struct {
 	insPassage, delPassages                                *sql.Stmt
 	insPerson, personID, insPersonAlias, insRole, delRoles *sql.Stmt
 	nextPassage                                            int64
+	keys                                                   *keyFilter
 	people                                                 map[string]int64 // folded name → id, added by this transaction
 	known                                                  map[string]int64 // folded name → id, committed before
 }
@@ -153,14 +168,20 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 	var sameURL bool
 	var id, first, count int64
 	var hash string
-	err := w.lookup.QueryRowContext(ctx, a.URL, a.Hash, key(a.URL), key(a.Hash)).Scan(&sameURL, &id, &hash, &first, &count)
+	urlKey, hashKey := key(a.URL), key(a.Hash)
+	err := sql.ErrNoRows
+	if w.keys.mayHave(urlKey) || w.keys.mayHave(hashKey) {
+		err = w.lookup.QueryRowContext(ctx, a.URL, a.Hash, urlKey, hashKey).Scan(&sameURL, &id, &hash, &first, &count)
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := w.insArticle.ExecContext(ctx, a.URL, a.Source, a.Title, a.Author, a.Published.Unix(),
-			a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), key(a.URL), key(a.Hash))
+			a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), urlKey, hashKey)
 		if err != nil {
 			return 0, err
 		}
+		w.keys.add(urlKey)
+		w.keys.add(hashKey)
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return 0, err
 		}
@@ -175,6 +196,7 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 	if !sameURL {
 		// The same text under another URL: remember the URL, store nothing new.
 		_, err := w.insAlias.ExecContext(ctx, a.URL, id)
+		w.keys.add(urlKey)
 		return Duplicate, err
 	}
 	if hash == a.Hash {
@@ -185,9 +207,10 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 		return 0, err
 	}
 	if _, err := w.updArticle.ExecContext(ctx, a.Source, a.Title, a.Author, a.Published.Unix(),
-		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), key(a.Hash), id); err != nil {
+		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), hashKey, id); err != nil {
 		return 0, err
 	}
+	w.keys.add(hashKey)
 	if _, err := w.delRoles.ExecContext(ctx, id); err != nil {
 		return 0, err
 	}

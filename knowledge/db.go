@@ -36,10 +36,12 @@ type DB struct {
 	cacheMu sync.Mutex
 	cache   map[string]*sql.Stmt // read statements by SQL text
 
+	// writeMu guards the writer's caches, held through a write transaction.
 	// people caches person ids by folded name across write transactions;
 	// people are never deleted, so an id once committed stays valid.
-	peopleMu sync.Mutex
-	people   map[string]int64
+	writeMu sync.Mutex
+	people  map[string]int64
+	keys    *keyFilter // see keyFilter
 }
 
 // readStmt returns a prepared statement for a read query, preparing it on

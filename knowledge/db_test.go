@@ -194,3 +194,53 @@ func TestConcurrentReadWrite(t *testing.T) {
 		t.Errorf("got %d articles, want %d", st.Articles, want)
 	}
 }
+
+// Two handles on one file, as when `attache ingest` runs beside `attache
+// serve`: each must see what the other stored, whatever it cached.
+func TestPutArticlesSeesOtherWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	ctx := context.Background()
+	a, err := knowledge.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := knowledge.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	// Both load their view of the stored keys.
+	mustPut(t, a, article("https://a.example/warmup-a", "Warm-up A", "First handle warms up.", "2025-03-01"))
+	mustPut(t, b, article("https://a.example/warmup-b", "Warm-up B", "Second handle warms up.", "2025-03-01"))
+
+	story := article("https://a.example/talks", "Talks resume", "Negotiators met again in Geneva on Monday.", "2025-03-02")
+	if got := mustPut(t, a, story)[0]; got != knowledge.Added {
+		t.Fatalf("first store: %v", got)
+	}
+	steps := []struct {
+		name string
+		art  knowledge.Article
+		want knowledge.PutResult
+	}{
+		{"same URL through the other handle", story, knowledge.Duplicate},
+		{"same text under another URL", article("https://mirror.example/talks", story.Title, story.Body, "2025-03-02"), knowledge.Duplicate},
+		{"edited text", article("https://a.example/talks", story.Title, story.Body+" They meet again in May.", "2025-03-02"), knowledge.Updated},
+	}
+	for _, s := range steps {
+		if got := mustPut(t, b, s.art)[0]; got != s.want {
+			t.Errorf("%s: got %v, want %v", s.name, got, s.want)
+		}
+	}
+	// And back: the first handle must see the alias the second stored.
+	if got := mustPut(t, a, article("https://mirror.example/talks", story.Title, story.Body+" They meet again in May.", "2025-03-02"))[0]; got != knowledge.Duplicate {
+		t.Errorf("alias stored by the other handle: got %v, want duplicate", got)
+	}
+	st, err := a.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Articles != 3 {
+		t.Errorf("got %d articles, want 3", st.Articles)
+	}
+}
