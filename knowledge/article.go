@@ -113,11 +113,12 @@ func (a *Article) Normalize() error {
 	a.Source = strings.Join(strings.Fields(a.Source), " ")
 	a.Author = strings.Join(strings.Fields(a.Author), " ")
 	a.Lang = strings.TrimSpace(a.Lang)
-	a.Body = strings.Join(splitParagraphs(a.Body), "\n\n")
+	var paras []string
+	a.Body, paras = normalizeBody(a.Body)
 	if a.Title == "" {
 		return ErrNoTitle
 	}
-	if CountWords(a.Body) == 0 {
+	if a.Body == "" {
 		return ErrNoBody
 	}
 	if strings.TrimSpace(a.URL) == "" {
@@ -136,7 +137,7 @@ func (a *Article) Normalize() error {
 		a.Fetched = time.Now().UTC()
 	}
 	a.Hash = ContentHash(a.Title, a.Body)
-	a.passages = SplitPassages(a.Body)
+	a.passages = passagesOf(paras)
 	a.mentions = extractRoles(a.passages)
 	a.normTitle, a.normBody = a.Title, a.Body
 	return nil

@@ -5,16 +5,28 @@ import (
 	"unicode/utf8"
 )
 
+// DetectArticleLang guesses an article's language from its title and the
+// start of its body; see DetectLang.
+func DetectArticleLang(title, body string) string {
+	return DetectLang(title + " " + body[:min(len(body), detectBytes)])
+}
+
+const detectBytes = 1200 // what DetectLang reads of a text
+
 // DetectLang guesses the language of a text from its script and its most
 // common words. It knows English, French, German, Spanish, Ukrainian and
 // Russian, and returns "" when unsure.
 func DetectLang(text string) string {
-	if len(text) > 1200 {
-		text = text[:1200]
+	if len(text) > detectBytes {
+		text = text[:detectBytes]
 	}
 	var cyr, latin int
 	for _, r := range text {
 		switch {
+		case r < utf8.RuneSelf:
+			if r|0x20 >= 'a' && r|0x20 <= 'z' {
+				latin++
+			}
 		case unicode.Is(unicode.Cyrillic, r):
 			cyr++
 		case unicode.Is(unicode.Latin, r):

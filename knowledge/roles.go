@@ -77,12 +77,13 @@ func ExtractRoles(text string) []RoleMention {
 // are resolved across all of them.
 func extractRoles(passages []string) []RoleMention {
 	var raw []RoleMention
+	var ws []word // reused from sentence to sentence
 	for ord, para := range passages {
 		for _, s := range Sentences(para) {
 			if utf8.RuneCountInString(s) > 600 {
 				continue
 			}
-			ws := splitWords(s)
+			ws = appendWords(ws[:0], s)
 			if !hasRoleWord(ws) {
 				continue
 			}
@@ -158,8 +159,10 @@ type word struct {
 	start int
 }
 
-func splitWords(s string) []word {
-	out := make([]word, 0, len(s)/6+1)
+func splitWords(s string) []word { return appendWords(make([]word, 0, len(s)/6+1), s) }
+
+// appendWords appends the words of s to out.
+func appendWords(out []word, s string) []word {
 	start := -1
 	for i, r := range s {
 		if r == ' ' || r == '\n' || r == '\t' || (r >= utf8.RuneSelf && unicode.IsSpace(r)) {
@@ -175,6 +178,28 @@ func splitWords(s string) []word {
 		out = append(out, word{s[start:], start})
 	}
 	return out
+}
+
+// in reports whether set holds w without its clinging punctuation, in lower
+// case. It allocates nothing for ASCII words: role extraction looks up every
+// word of every sentence.
+func in(set map[string]bool, w string) bool {
+	w = trimPunct(w)
+	var buf [32]byte
+	if len(w) > len(buf) {
+		return false // longer than any word of the sets
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return set[strings.ToLower(w)]
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return set[string(buf[:len(w)])]
 }
 
 func bare(w string) string {
@@ -197,12 +222,12 @@ func isCapitalised(w string) bool {
 func titleBeforeName(s string, ws []word) []RoleMention {
 	var out []RoleMention
 	for i := 0; i < len(ws); i++ {
-		if !roleWords[bare(ws[i].text)] || strings.ContainsAny(ws[i].text, ",;:") {
+		if !in(roleWords, ws[i].text) || strings.ContainsAny(ws[i].text, ",;:") {
 			continue
 		}
 		// The title may go on: "Secretary of State", "Secretary General".
 		j := i + 1
-		for j < len(ws) && (roleWords[bare(ws[j].text)] || roleModifiers[bare(ws[j].text)]) && !strings.ContainsAny(ws[j-1].text, ",;:") {
+		for j < len(ws) && (in(roleWords, ws[j].text) || in(roleModifiers, ws[j].text)) && !strings.ContainsAny(ws[j-1].text, ",;:") {
 			if !isCapitalised(ws[j].text) || j+1 >= len(ws) || !isCapitalised(ws[j+1].text) {
 				break
 			}
@@ -214,7 +239,7 @@ func titleBeforeName(s string, ws []word) []RoleMention {
 		if j+1 < len(ws) && bare(ws[j].text) == "of" && isCapitalised(ws[j+1].text) && !strings.ContainsAny(ws[j].text, ",") {
 			j += 2
 		}
-		if j >= len(ws) || strings.ContainsAny(ws[j-1].text, ",;:") || !isCapitalised(ws[j].text) || notNameWords[bare(ws[j].text)] {
+		if j >= len(ws) || strings.ContainsAny(ws[j-1].text, ",;:") || !isCapitalised(ws[j].text) || in(notNameWords, ws[j].text) {
 			continue
 		}
 		name := nameRE.FindString(s[ws[j].start:])
@@ -230,12 +255,12 @@ func titleBeforeName(s string, ws []word) []RoleMention {
 			if strings.ContainsAny(p, ",;:.()\"“”") || bare(p) == "the" || bare(p) == "a" || bare(p) == "an" {
 				break
 			}
-			if !(isCapitalised(p) || roleModifiers[bare(p)] || roleWords[bare(p)]) || strings.HasSuffix(p, "'s") || strings.HasSuffix(p, "’s") {
+			if !(isCapitalised(p) || in(roleModifiers, p) || in(roleWords, p)) || strings.HasSuffix(p, "'s") || strings.HasSuffix(p, "’s") {
 				break
 			}
 			k--
 		}
-		if k == 0 && k < i && sentenceOpeners[bare(ws[0].text)] {
+		if k == 0 && k < i && in(sentenceOpeners, ws[0].text) {
 			k = 1
 		}
 		role := strings.TrimSpace(s[ws[k].start:ws[j].start])
@@ -249,7 +274,7 @@ func titleBeforeName(s string, ws []word) []RoleMention {
 
 func hasRoleWord(ws []word) bool {
 	for _, w := range ws {
-		if roleWords[bare(w.text)] {
+		if in(roleWords, w.text) {
 			return true
 		}
 	}
@@ -316,7 +341,7 @@ var nameParticles = map[string]bool{"von": true, "van": true, "der": true, "den"
 // stop or a word that opens a clause, at most max words. It reports whether
 // the phrase holds a role word and opens like a title.
 func rolePhrase(s string, ws []word, i, max int, stops map[string]bool) (string, bool) {
-	for i < len(ws) && phraseOpeners[bare(ws[i].text)] {
+	for i < len(ws) && in(phraseOpeners, ws[i].text) {
 		i++
 	}
 	if i >= len(ws) {
@@ -325,10 +350,10 @@ func rolePhrase(s string, ws []word, i, max int, stops map[string]bool) (string,
 	start, end, hasRole := i, i, false
 	for ; end < len(ws) && end-start < max; end++ {
 		w := ws[end].text
-		if stops[bare(w)] && end > start {
+		if in(stops, w) && end > start {
 			break
 		}
-		hasRole = hasRole || roleWords[bare(w)]
+		hasRole = hasRole || in(roleWords, w)
 		if strings.HasSuffix(w, ",") || strings.HasSuffix(w, ";") || (strings.HasSuffix(w, ".") && !abbreviations[strings.ToLower(strings.TrimSuffix(w, "."))]) {
 			end++
 			break
@@ -341,7 +366,7 @@ func rolePhrase(s string, ws []word, i, max int, stops map[string]bool) (string,
 		return "", false
 	}
 	first := ws[start].text
-	if !(isCapitalised(first) || roleModifiers[bare(first)] || roleWords[bare(first)]) {
+	if !(isCapitalised(first) || in(roleModifiers, first) || in(roleWords, first)) {
 		return "", false
 	}
 	last := ws[end-1]
@@ -413,13 +438,13 @@ func trimName(name string) string {
 	f := strings.Fields(name)
 	for len(f) > 0 {
 		last := f[len(f)-1]
-		if roleWords[bare(last)] || notNameWords[bare(last)] || strings.HasSuffix(last, "'s") || strings.HasSuffix(last, "’s") {
+		if in(roleWords, last) || in(notNameWords, last) || strings.HasSuffix(last, "'s") || strings.HasSuffix(last, "’s") {
 			f = f[:len(f)-1]
 			continue
 		}
 		break
 	}
-	for len(f) > 0 && (notNameWords[bare(f[0])] || roleWords[bare(f[0])] || roleModifiers[bare(f[0])]) {
+	for len(f) > 0 && (in(notNameWords, f[0]) || in(roleWords, f[0]) || in(roleModifiers, f[0])) {
 		f = f[1:]
 	}
 	for i, w := range f {
@@ -438,11 +463,11 @@ func fullNames(text string) []string {
 	var out []string
 	ws := splitWords(text)
 	for i := 0; i < len(ws); i++ {
-		if !isCapitalised(ws[i].text) || notNameWords[bare(ws[i].text)] || roleWords[bare(ws[i].text)] {
+		if !isCapitalised(ws[i].text) || in(notNameWords, ws[i].text) || in(roleWords, ws[i].text) {
 			continue
 		}
 		j := i
-		for j < len(ws) && j-i < 4 && isCapitalised(ws[j].text) && !notNameWords[bare(ws[j].text)] && !roleWords[bare(ws[j].text)] {
+		for j < len(ws) && j-i < 4 && isCapitalised(ws[j].text) && !in(notNameWords, ws[j].text) && !in(roleWords, ws[j].text) {
 			j++
 			if strings.ContainsAny(ws[j-1].text, ",.;:") {
 				break

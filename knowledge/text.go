@@ -200,37 +200,46 @@ const (
 // 60 to 250 words: short paragraphs are joined with their neighbours, long
 // ones are cut between sentences. The passages, joined by blank lines, hold
 // every word of the body in order.
-func SplitPassages(body string) []string {
-	var paras []string
-	for _, p := range splitParagraphs(body) {
-		if CountWords(p) > maxPassageWords {
-			paras = append(paras, cutLong(p)...)
-		} else {
-			paras = append(paras, p)
+func SplitPassages(body string) []string { return passagesOf(splitParagraphs(body)) }
+
+// passagesOf groups paragraphs into passages; see SplitPassages.
+func passagesOf(paragraphs []string) []string {
+	type para struct {
+		text  string
+		words int
+	}
+	paras := make([]para, 0, len(paragraphs))
+	for _, p := range paragraphs {
+		n := CountWords(p)
+		if n <= maxPassageWords {
+			paras = append(paras, para{p, n})
+			continue
+		}
+		for _, piece := range cutLong(p) {
+			paras = append(paras, para{piece, CountWords(piece)})
 		}
 	}
 	var out []string
 	var cur []string
-	words := 0
+	words, lastWords := 0, 0 // words in cur, in out's last passage
 	flush := func() {
 		if len(cur) > 0 {
 			out = append(out, strings.Join(cur, "\n\n"))
-			cur, words = nil, 0
+			cur, lastWords, words = cur[:0], words, 0
 		}
 	}
 	for _, p := range paras {
-		n := CountWords(p)
-		if words > 0 && words+n > maxPassageWords {
+		if words > 0 && words+p.words > maxPassageWords {
 			flush()
 		}
-		cur = append(cur, p)
-		words += n
+		cur = append(cur, p.text)
+		words += p.words
 		if words >= minPassageWords {
 			flush()
 		}
 	}
 	// A short tail joins the passage before it when that stays in bounds.
-	if len(cur) > 0 && len(out) > 0 && words+CountWords(out[len(out)-1]) <= maxPassageWords {
+	if len(cur) > 0 && len(out) > 0 && words+lastWords <= maxPassageWords {
 		out[len(out)-1] += "\n\n" + strings.Join(cur, "\n\n")
 		cur = nil
 	}
@@ -238,12 +247,26 @@ func SplitPassages(body string) []string {
 	return out
 }
 
+// normalizeBody returns body in its stored form (see splitParagraphs) and
+// its paragraphs, without a copy when it is in that form already.
+func normalizeBody(body string) (string, []string) {
+	if isNormalized(body) {
+		return body, strings.Split(body, "\n\n")
+	}
+	paras := cleanParagraphs(body)
+	return strings.Join(paras, "\n\n"), paras
+}
+
 // splitParagraphs splits on blank lines, or on single newlines when the text
-// has no blank line at all.
+// has no blank line at all, and single-spaces each paragraph.
 func splitParagraphs(body string) []string {
 	if isNormalized(body) {
 		return strings.Split(body, "\n\n")
 	}
+	return cleanParagraphs(body)
+}
+
+func cleanParagraphs(body string) []string {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	sep := "\n\n"
 	if !strings.Contains(body, sep) {

@@ -100,7 +100,7 @@ func parseJSONLine(b []byte) (knowledge.Article, error) {
 		a.Published = t
 	}
 	if a.Lang == "" {
-		a.Lang = knowledge.DetectLang(a.Title + " " + a.Body)
+		a.Lang = knowledge.DetectArticleLang(a.Title, a.Body)
 	}
 	return a, nil
 }
@@ -151,7 +151,7 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 	}
 	a.Author = firstNonEmpty(art.Byline(), meta["author"])
 	a.Source = firstNonEmpty(art.SiteName(), meta["og:site_name"])
-	a.Lang = firstNonEmpty(shortLang(art.Language()), knowledge.DetectLang(a.Title+" "+a.Body))
+	a.Lang = firstNonEmpty(shortLang(art.Language()), knowledge.DetectArticleLang(a.Title, a.Body))
 	a.URL = firstNonEmpty(meta["canonical"], meta["og:url"], pageURL)
 	if base != nil && a.URL != "" {
 		if u, err := base.Parse(a.URL); err == nil {
@@ -307,7 +307,7 @@ func ParseFeed(data []byte) (title string, items []FeedItem, err error) {
 		if a.URL == "" && it.GUID != "" && knowledge.IsWebURL(it.GUID) {
 			a.URL = it.GUID
 		}
-		a.Lang = firstNonEmpty(shortLang(f.Language), knowledge.DetectLang(a.Title+" "+a.Body))
+		a.Lang = firstNonEmpty(shortLang(f.Language), knowledge.DetectArticleLang(a.Title, a.Body))
 		item := FeedItem{Article: a, Teaser: knowledge.CountWords(a.Body) < teaserWords}
 		if a.URL == "" {
 			item.Err = errors.New("item has no link")

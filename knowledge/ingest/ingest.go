@@ -31,13 +31,16 @@ type Ingester struct {
 	Store   Store
 	Fetcher *Fetcher
 	Log     *slog.Logger
-	// BatchSize is how many articles share one transaction (default 2000).
+	// BatchSize is how many articles share one transaction (default 2500).
+	// The first batches are smaller, so that storing starts early while
+	// the rest is parsed.
 	BatchSize int
 	// MaxFileBytes caps one input file, except JSONL which streams (default 10 MiB).
 	MaxFileBytes int64
 
 	batch   []pending
 	batches chan []pending
+	sent    int        // batches handed to the storing goroutine
 	mu      sync.Mutex // guards sum and fatal
 	sum     *Summary
 	fatal   error // a store failure that stops the ingest
@@ -72,7 +75,7 @@ type pending struct {
 // (the context ending, the database failing).
 func (in *Ingester) Ingest(ctx context.Context, inputs ...string) (Summary, error) {
 	var sum Summary
-	in.sum, in.fatal, in.batch = &sum, nil, nil
+	in.sum, in.fatal, in.batch, in.sent = &sum, nil, nil, 0
 	in.batches = make(chan []pending, 1)
 	done := make(chan struct{})
 	go func() {
@@ -147,17 +150,22 @@ func (in *Ingester) add(ctx context.Context, where string, a knowledge.Article) 
 	return nil
 }
 
+// batchSize is the size of the next batch: 1/8 of the full size first,
+// doubling up to it. Larger transactions write fewer, larger index segments;
+// a small first batch keeps the storing goroutine from waiting.
 func (in *Ingester) batchSize() int {
-	if in.BatchSize > 0 {
-		return in.BatchSize
+	size := in.BatchSize
+	if size <= 0 {
+		size = 2500
 	}
-	return 1000
+	return max(1, size>>max(0, 3-in.sent))
 }
 
 func (in *Ingester) flush() {
 	if len(in.batch) > 0 {
 		in.batches <- in.batch
 		in.batch = nil
+		in.sent++
 	}
 }
 

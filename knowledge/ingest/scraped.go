@@ -96,7 +96,7 @@ func ParseScraped(text string) (knowledge.Article, error) {
 	if a.URL == "" {
 		a.URL = "urn:attache:" + a.Published.Format("2006-01-02") + ":" + slug(a.Title)
 	}
-	a.Lang = knowledge.DetectLang(a.Title + " " + a.Body)
+	a.Lang = knowledge.DetectArticleLang(a.Title, a.Body)
 	return a, nil
 }
 

@@ -1,6 +1,9 @@
 package knowledge
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestKeyFilterNoFalseNegativesFewFalsePositives(t *testing.T) {
 	f := newKeyFilter(10000)
@@ -40,4 +43,22 @@ func itoa(i int) string {
 		b = append([]byte{byte('0' + i%10)}, b...)
 	}
 	return string(b)
+}
+
+// in looks words up through a 32-byte buffer: every word of the sets must fit.
+func TestWordSetsFitTheLookupBuffer(t *testing.T) {
+	for name, set := range map[string]map[string]bool{"roleWords": roleWords, "roleModifiers": roleModifiers,
+		"notNameWords": notNameWords, "sentenceOpeners": sentenceOpeners} {
+		for w := range set {
+			if len(w) > 32 {
+				t.Errorf("%s holds %q, longer than 32 bytes", name, w)
+			}
+			// The same answer as a lookup of the lower-cased, trimmed word.
+			for _, form := range []string{w, strings.ToUpper(w[:1]) + w[1:] + ",", "“" + strings.ToUpper(w) + "”", w + "x"} {
+				if got, want := in(set, form), set[bare(form)]; got != want {
+					t.Errorf("%s: in(%q) = %v, lookup of %q = %v", name, form, got, bare(form), want)
+				}
+			}
+		}
+	}
 }
