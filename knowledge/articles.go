@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // PutResult says what storing one article did.
@@ -93,6 +95,9 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 			return nil, fmt.Errorf("store %s: %w", a.URL, err)
 		}
 	}
+	if err := w.insertRoleRuns(ctx); err != nil {
+		return nil, fmt.Errorf("store roles: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
@@ -105,17 +110,25 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 
 // writer holds the statements of one write transaction.
 type writer struct {
-	lookup, insArticle, updArticle, insAlias               *sql.Stmt
-	insPassage, delPassages                                *sql.Stmt
-	insPerson, personID, insPersonAlias, insRole, delRoles *sql.Stmt
-	nextPassage                                            int64
-	keys                                                   *keyFilter
-	people                                                 map[string]int64 // folded name → id, added by this transaction
-	known                                                  map[string]int64 // folded name → id, committed before
+	lookup, insArticle, updArticle, insAlias        *sql.Stmt
+	insPassage, delPassages                         *sql.Stmt
+	insPerson, personID, insPersonAlias, insRoleRun *sql.Stmt
+	nextPassage                                     int64
+	keys                                            *keyFilter
+	people                                          map[string]int64 // folded name → id, added by this transaction
+	known                                           map[string]int64 // folded name → id, committed before
+	runs                                            map[int64]*roleRun
+}
+
+// roleRun collects one person's roles in a transaction: see 0005_role_runs.sql.
+type roleRun struct {
+	first int64 // smallest article id
+	n     int
+	json  []byte // the entries, without the closing bracket
 }
 
 func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{people: map[string]int64{}, known: db.people}
+	w := &writer{people: map[string]int64{}, known: db.people, runs: map[int64]*roleRun{}}
 	stmts := []struct {
 		dst **sql.Stmt
 		q   string
@@ -136,8 +149,11 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.insPerson, "INSERT OR IGNORE INTO people(name, key) VALUES (?, ?)"},
 		{&w.personID, "SELECT id FROM people WHERE key = ?"},
 		{&w.insPersonAlias, "INSERT OR IGNORE INTO person_aliases(alias, person_id) VALUES (?, ?)"},
-		{&w.insRole, "INSERT INTO roles(person_id, article_id, role, ord, published) VALUES (?, ?, ?, ?, ?)"},
-		{&w.delRoles, "DELETE FROM roles WHERE article_id = ?"},
+		// A later run with the same first article (an edited article)
+		// joins the stored one: two JSON arrays made one.
+		{&w.insRoleRun, `INSERT INTO role_runs(person_id, run, n, roles) VALUES (?1, ?2, ?3, ?4)
+			ON CONFLICT DO UPDATE SET n = n + excluded.n,
+			roles = substr(roles, 1, length(roles) - 1) || ',' || substr(excluded.roles, 2)`},
 	}
 	for _, s := range stmts {
 		st, err := tx.PrepareContext(ctx, s.q)
@@ -157,7 +173,7 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 
 func (w *writer) close() {
 	for _, s := range []*sql.Stmt{w.lookup, w.insArticle, w.updArticle, w.insAlias,
-		w.insPassage, w.delPassages, w.insPerson, w.personID, w.insPersonAlias, w.insRole, w.delRoles} {
+		w.insPassage, w.delPassages, w.insPerson, w.personID, w.insPersonAlias, w.insRoleRun} {
 		if s != nil {
 			s.Close()
 		}
@@ -185,10 +201,11 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return 0, err
 		}
+		first := w.nextPassage
 		if err := w.insertPassages(ctx, a); err != nil {
 			return 0, err
 		}
-		return Added, w.insertRoles(ctx, a)
+		return Added, w.insertRoles(ctx, a, first)
 	case err != nil:
 		return 0, err
 	}
@@ -211,13 +228,12 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 		return 0, err
 	}
 	w.keys.add(hashKey)
-	if _, err := w.delRoles.ExecContext(ctx, id); err != nil {
-		return 0, err
-	}
+	// The roles of the old text drop out with its passages: see 0005_role_runs.sql.
+	first = w.nextPassage
 	if err := w.insertPassages(ctx, a); err != nil {
 		return 0, err
 	}
-	return Updated, w.insertRoles(ctx, a)
+	return Updated, w.insertRoles(ctx, a, first)
 }
 
 // insertPassages writes an article's passages at the next free rowids.
@@ -237,7 +253,7 @@ func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 }
 
 // insertRoles records the people the article names with their titles.
-func (w *writer) insertRoles(ctx context.Context, a *Article) error {
+func (w *writer) insertRoles(ctx context.Context, a *Article, firstPassage int64) error {
 	for _, m := range a.mentions {
 		id, ok := w.known[m.key]
 		if !ok {
@@ -257,11 +273,61 @@ func (w *writer) insertRoles(ctx context.Context, a *Article) error {
 				}
 			}
 		}
-		if _, err := w.insRole.ExecContext(ctx, id, a.ID, m.Role, m.Ord, a.Published.Unix()); err != nil {
+		w.addRole(id, a, firstPassage, m)
+	}
+	return nil
+}
+
+// addRole appends one role to its person's run.
+func (w *writer) addRole(person int64, a *Article, firstPassage int64, m RoleMention) {
+	r := w.runs[person]
+	if r == nil {
+		r = &roleRun{first: a.ID, json: []byte{'['}}
+		w.runs[person] = r
+	} else {
+		r.json = append(r.json, ',')
+	}
+	r.first = min(r.first, a.ID)
+	r.n++
+	r.json = append(r.json, '[')
+	r.json = strconv.AppendInt(r.json, a.ID, 10)
+	r.json = append(r.json, ',')
+	r.json = strconv.AppendInt(r.json, int64(m.Ord), 10)
+	r.json = append(r.json, ',')
+	r.json = strconv.AppendInt(r.json, a.Published.Unix(), 10)
+	r.json = append(r.json, ',')
+	r.json = strconv.AppendInt(r.json, firstPassage, 10)
+	r.json = append(r.json, ',')
+	r.json = appendJSONString(r.json, m.Role)
+	r.json = append(r.json, ']')
+}
+
+// insertRoleRuns writes the transaction's runs, one row per person.
+func (w *writer) insertRoleRuns(ctx context.Context) error {
+	for person, r := range w.runs {
+		if _, err := w.insRoleRun.ExecContext(ctx, person, r.first, r.n, string(append(r.json, ']'))); err != nil {
 			return err
 		}
 	}
+	clear(w.runs)
 	return nil
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, `\u00`...)
+			b = append(b, "0123456789abcdef"[r>>4], "0123456789abcdef"[r&15])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
 }
 
 // key is a 64-bit hash of s for the integer indexes of articles.

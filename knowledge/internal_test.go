@@ -1,6 +1,10 @@
 package knowledge
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -60,5 +64,76 @@ func TestWordSetsFitTheLookupBuffer(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A database made before 0005 holds its roles one row each (an edited
+// article's were deleted then); opening it must carry them into role runs.
+func TestMigrationToRoleRunsKeepsRoles(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	for v, name := range []string{"0001_articles.sql", "0002_people.sql", "0003_feeds_digests.sql", "0004_fts_hashsize.sql"} {
+		body, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := raw.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)", v+1, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two articles, the second stored after an edit (its passages start at 3).
+	for _, q := range []string{
+		`INSERT INTO articles(id, url, url_key, title, published, fetched, hash, hash_key, first_passage, passages)
+			VALUES (1, 'https://a.example/1', 1, 'Talks', 1741910400, 0, 'h1', 1, 1, 1),
+			       (2, 'https://a.example/2', 2, 'Gaza', 1760313600, 0, 'h2', 2, 3, 1)`,
+		`INSERT INTO passages(rowid, title, text) VALUES
+			(1, 'Talks', 'Special envoy Steve Witkoff met Vladimir Putin.'),
+			(3, 'Gaza', 'US envoy Steve Witkoff negotiated the ceasefire.')`,
+		`INSERT INTO people(id, name, key) VALUES (7, 'Steve Witkoff', 'steve witkoff')`,
+		`INSERT INTO person_aliases VALUES ('steve witkoff', 7), ('witkoff', 7)`,
+		`INSERT INTO roles(person_id, article_id, role, ord, published) VALUES
+			(7, 1, 'special envoy', 0, 1741910400),
+			(7, 2, 'US envoy', 0, 1760313600)`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	people, err := db.WhoIs(ctx, "Witkoff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range people {
+		for _, r := range p.Roles {
+			got = append(got, fmt.Sprintf("%s %s %d %q", p.Person.Name, r.Title, r.Article.ID, r.Sentence))
+		}
+	}
+	want := []string{
+		`Steve Witkoff US envoy 2 "US envoy Steve Witkoff negotiated the ceasefire."`,
+		`Steve Witkoff special envoy 1 "Special envoy Steve Witkoff met Vladimir Putin."`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("roles after migration:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var tables int
+	if err := db.read.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'roles'").Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("old roles table still there (%d, %v)", tables, err)
 	}
 }

@@ -91,10 +91,14 @@ func (db *DB) personIDs(ctx context.Context, key string) ([]int64, error) {
 
 func (db *DB) personRoles(ctx context.Context, id int64) (PersonRoles, error) {
 	pr := PersonRoles{Person: Person{ID: id}}
-	rows, err := db.queryRead(ctx, `SELECT p.name, r.role, coalesce(t.text, ''), `+articleColumns+`
-		FROM roles r JOIN people p ON p.id = r.person_id JOIN articles a ON a.id = r.article_id
-		LEFT JOIN passages t ON t.rowid = a.first_passage + r.ord
-		WHERE r.person_id = ? ORDER BY r.published DESC, r.id DESC LIMIT 100`, id)
+	// Each role entry is [article_id, ord, published, first_passage, role]
+	// and counts while its article starts at that passage (0005_role_runs.sql).
+	rows, err := db.queryRead(ctx, `SELECT p.name, e.value ->> 4, coalesce(t.text, ''), `+articleColumns+`
+		FROM role_runs r JOIN json_each(r.roles) e JOIN people p ON p.id = r.person_id
+		JOIN articles a ON a.id = e.value ->> 0 AND a.first_passage = e.value ->> 3
+		LEFT JOIN passages t ON t.rowid = a.first_passage + (e.value ->> 1)
+		WHERE r.person_id = ?
+		ORDER BY e.value ->> 2 DESC, e.value ->> 0 DESC, e.value ->> 1 DESC LIMIT 100`, id)
 	if err != nil {
 		return pr, fmt.Errorf("roles of person %d: %w", id, err)
 	}
@@ -121,7 +125,7 @@ func (db *DB) People(ctx context.Context, prefix string, limit int) ([]Person, e
 	}
 	rows, err := db.queryRead(ctx, `SELECT p.id, p.name FROM people p
 		WHERE p.id IN (SELECT person_id FROM person_aliases WHERE alias >= ?1 AND alias < ?1 || x'ff')
-		ORDER BY (SELECT count(*) FROM roles r WHERE r.person_id = p.id) DESC, p.name LIMIT ?2`, key, limit)
+		ORDER BY (SELECT sum(n) FROM role_runs r WHERE r.person_id = p.id) DESC, p.name LIMIT ?2`, key, limit)
 	if err != nil {
 		return nil, fmt.Errorf("people: %w", err)
 	}

@@ -75,4 +75,15 @@ func TestWhoIs(t *testing.T) {
 	if len(people) != 0 {
 		t.Errorf("roles of an edited article remain: %+v", people)
 	}
+	// Edited again, naming him with another title: only the new role counts.
+	for _, title := range []string{"Foreign Minister", "French Foreign Minister"} {
+		mustPut(t, db, article("https://a.example/2", "Gaza", "The ceasefire held, said "+title+" Jean-Noël Barrot on the day.", "2025-10-13"))
+		people, err := db.WhoIs(ctx, "Barrot")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(people) != 1 || len(people[0].Roles) != 1 || people[0].Roles[0].Title != title {
+			t.Errorf("after an edit naming him %q: %+v", title, people)
+		}
+	}
 }
