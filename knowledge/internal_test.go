@@ -62,6 +62,9 @@ func TestWordSetsFitTheLookupBuffer(t *testing.T) {
 				if got, want := in(set, form), set[bare(form)]; got != want {
 					t.Errorf("%s: in(%q) = %v, lookup of %q = %v", name, form, got, bare(form), want)
 				}
+				if got, want := isRoleWord(form), roleWords[bare(form)]; got != want {
+					t.Errorf("isRoleWord(%q) = %v, lookup of %q = %v", form, got, bare(form), want)
+				}
 			}
 		}
 	}
@@ -80,7 +83,7 @@ func TestMigrationToRoleRunsKeepsRoles(t *testing.T) {
 	if _, err := raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)"); err != nil {
 		t.Fatal(err)
 	}
-	for v, name := range []string{"0001_articles.sql", "0002_people.sql", "0003_feeds_digests.sql", "0004_fts_hashsize.sql"} {
+	for v, name := range []string{"0001_articles.sql", "0002_people.sql", "0003_feeds_digests.sql", "0004_fts_tuning.sql"} {
 		body, err := migrationFS.ReadFile("migrations/" + name)
 		if err != nil {
 			t.Fatal(err)

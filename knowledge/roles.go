@@ -189,6 +189,7 @@ func in(set map[string]bool, w string) bool {
 	if len(w) > len(buf) {
 		return false // longer than any word of the sets
 	}
+
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= utf8.RuneSelf {
@@ -201,6 +202,31 @@ func in(set map[string]bool, w string) bool {
 	}
 	return set[string(buf[:len(w)])]
 }
+
+// isRoleWord is isRoleWord(w), asked of every word of every sentence:
+// most words cannot be role words by their first letter and length, and
+// are turned down without hashing.
+func isRoleWord(w string) bool {
+	t := trimPunct(w)
+	if t == "" {
+		return false
+	}
+	if c := t[0] | 0x20; c >= 'a' && c <= 'z' && (len(t) > 32 || !roleShapes[c-'a'][len(t)]) {
+		return false
+	}
+	return in(roleWords, w)
+}
+
+// roleShapes[l][n] is true when a role word starts with 'a'+l and is n
+// bytes long.
+var roleShapes = func() (shapes [26][33]bool) {
+	for w := range roleWords {
+		if c := w[0]; c >= 'a' && c <= 'z' && len(w) <= 32 {
+			shapes[c-'a'][len(w)] = true
+		}
+	}
+	return shapes
+}()
 
 func bare(w string) string {
 	w = trimPunct(w)
@@ -222,12 +248,12 @@ func isCapitalised(w string) bool {
 func titleBeforeName(s string, ws []word) []RoleMention {
 	var out []RoleMention
 	for i := 0; i < len(ws); i++ {
-		if !in(roleWords, ws[i].text) || strings.ContainsAny(ws[i].text, ",;:") {
+		if !isRoleWord(ws[i].text) || strings.ContainsAny(ws[i].text, ",;:") {
 			continue
 		}
 		// The title may go on: "Secretary of State", "Secretary General".
 		j := i + 1
-		for j < len(ws) && (in(roleWords, ws[j].text) || in(roleModifiers, ws[j].text)) && !strings.ContainsAny(ws[j-1].text, ",;:") {
+		for j < len(ws) && (isRoleWord(ws[j].text) || in(roleModifiers, ws[j].text)) && !strings.ContainsAny(ws[j-1].text, ",;:") {
 			if !isCapitalised(ws[j].text) || j+1 >= len(ws) || !isCapitalised(ws[j+1].text) {
 				break
 			}
@@ -255,7 +281,7 @@ func titleBeforeName(s string, ws []word) []RoleMention {
 			if strings.ContainsAny(p, ",;:.()\"“”") || bare(p) == "the" || bare(p) == "a" || bare(p) == "an" {
 				break
 			}
-			if !(isCapitalised(p) || in(roleModifiers, p) || in(roleWords, p)) || strings.HasSuffix(p, "'s") || strings.HasSuffix(p, "’s") {
+			if !(isCapitalised(p) || in(roleModifiers, p) || isRoleWord(p)) || strings.HasSuffix(p, "'s") || strings.HasSuffix(p, "’s") {
 				break
 			}
 			k--
@@ -274,7 +300,7 @@ func titleBeforeName(s string, ws []word) []RoleMention {
 
 func hasRoleWord(ws []word) bool {
 	for _, w := range ws {
-		if in(roleWords, w.text) {
+		if isRoleWord(w.text) {
 			return true
 		}
 	}
@@ -353,7 +379,7 @@ func rolePhrase(s string, ws []word, i, max int, stops map[string]bool) (string,
 		if in(stops, w) && end > start {
 			break
 		}
-		hasRole = hasRole || in(roleWords, w)
+		hasRole = hasRole || isRoleWord(w)
 		if strings.HasSuffix(w, ",") || strings.HasSuffix(w, ";") || (strings.HasSuffix(w, ".") && !abbreviations[strings.ToLower(strings.TrimSuffix(w, "."))]) {
 			end++
 			break
@@ -366,7 +392,7 @@ func rolePhrase(s string, ws []word, i, max int, stops map[string]bool) (string,
 		return "", false
 	}
 	first := ws[start].text
-	if !(isCapitalised(first) || in(roleModifiers, first) || in(roleWords, first)) {
+	if !(isCapitalised(first) || in(roleModifiers, first) || isRoleWord(first)) {
 		return "", false
 	}
 	last := ws[end-1]
@@ -438,13 +464,13 @@ func trimName(name string) string {
 	f := strings.Fields(name)
 	for len(f) > 0 {
 		last := f[len(f)-1]
-		if in(roleWords, last) || in(notNameWords, last) || strings.HasSuffix(last, "'s") || strings.HasSuffix(last, "’s") {
+		if isRoleWord(last) || in(notNameWords, last) || strings.HasSuffix(last, "'s") || strings.HasSuffix(last, "’s") {
 			f = f[:len(f)-1]
 			continue
 		}
 		break
 	}
-	for len(f) > 0 && (in(notNameWords, f[0]) || in(roleWords, f[0]) || in(roleModifiers, f[0])) {
+	for len(f) > 0 && (in(notNameWords, f[0]) || isRoleWord(f[0]) || in(roleModifiers, f[0])) {
 		f = f[1:]
 	}
 	for i, w := range f {
@@ -463,11 +489,11 @@ func fullNames(text string) []string {
 	var out []string
 	ws := splitWords(text)
 	for i := 0; i < len(ws); i++ {
-		if !isCapitalised(ws[i].text) || in(notNameWords, ws[i].text) || in(roleWords, ws[i].text) {
+		if !isCapitalised(ws[i].text) || in(notNameWords, ws[i].text) || isRoleWord(ws[i].text) {
 			continue
 		}
 		j := i
-		for j < len(ws) && j-i < 4 && isCapitalised(ws[j].text) && !in(notNameWords, ws[j].text) && !in(roleWords, ws[j].text) {
+		for j < len(ws) && j-i < 4 && isCapitalised(ws[j].text) && !in(notNameWords, ws[j].text) && !isRoleWord(ws[j].text) {
 			j++
 			if strings.ContainsAny(ws[j-1].text, ",.;:") {
 				break
