@@ -137,7 +137,7 @@ func (a *Article) Normalize() error {
 		a.Fetched = time.Now().UTC()
 	}
 	a.Hash = ContentHash(a.Title, a.Body)
-	a.passages = passagesOf(paras)
+	a.passages = passagesOf(a.Body, paras)
 	a.mentions = extractRoles(a.passages)
 	a.normTitle, a.normBody = a.Title, a.Body
 	return nil

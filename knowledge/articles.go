@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -151,7 +152,7 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.insPersonAlias, "INSERT OR IGNORE INTO person_aliases(alias, person_id) VALUES (?, ?)"},
 		// A later run with the same first article (an edited article)
 		// joins the stored one: two JSON arrays made one.
-		{&w.insRoleRun, `INSERT INTO role_runs(person_id, run, n, roles) VALUES (?1, ?2, ?3, ?4)
+		{&w.insRoleRun, `INSERT INTO role_runs(run, person_id, n, roles) VALUES (?1, ?2, ?3, ?4)
 			ON CONFLICT DO UPDATE SET n = n + excluded.n,
 			roles = substr(roles, 1, length(roles) - 1) || ',' || substr(excluded.roles, 2)`},
 	}
@@ -303,9 +304,19 @@ func (w *writer) addRole(person int64, a *Article, firstPassage int64, m RoleMen
 }
 
 // insertRoleRuns writes the transaction's runs, one row per person.
+// They are written in key order, at the end of the table.
 func (w *writer) insertRoleRuns(ctx context.Context) error {
-	for person, r := range w.runs {
-		if _, err := w.insRoleRun.ExecContext(ctx, person, r.first, r.n, string(append(r.json, ']'))); err != nil {
+	people := make([]int64, 0, len(w.runs))
+	for p := range w.runs {
+		people = append(people, p)
+	}
+	sort.Slice(people, func(i, j int) bool {
+		a, b := w.runs[people[i]], w.runs[people[j]]
+		return a.first < b.first || a.first == b.first && people[i] < people[j]
+	})
+	for _, p := range people {
+		r := w.runs[p]
+		if _, err := w.insRoleRun.ExecContext(ctx, r.first, p, r.n, string(append(r.json, ']'))); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,4 +140,67 @@ func TestMigrationToRoleRunsKeepsRoles(t *testing.T) {
 	if err := db.read.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'roles'").Scan(&tables); err != nil || tables != 0 {
 		t.Errorf("old roles table still there (%d, %v)", tables, err)
 	}
+}
+
+// passagesOf takes whole paragraphs out of the body instead of copying
+// them; the passages must be those that joining copies would give.
+func TestPassagesOfSharesBodyButMatchesJoining(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	word := func() string {
+		return []string{"talks", "resumed", "in", "Geneva", "on", "Monday.", "envoys", "met"}[rng.Intn(8)]
+	}
+	for trial := 0; trial < 300; trial++ {
+		var paras []string
+		for p := 0; p < 1+rng.Intn(8); p++ {
+			n := []int{1, 5, 30, 59, 61, 120, 249, 251, 400, 700}[rng.Intn(10)]
+			ws := make([]string, n)
+			for i := range ws {
+				ws[i] = word()
+			}
+			paras = append(paras, strings.Join(ws, " "))
+		}
+		body := strings.Join(paras, "\n\n")
+		got := SplitPassages(body)
+		want := joinedPassages(paras)
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("trial %d: passages differ\ngot  %q\nwant %q", trial, got, want)
+		}
+	}
+}
+
+// joinedPassages is passagesOf written with copies: the reference.
+func joinedPassages(paragraphs []string) []string {
+	var paras []string
+	for _, p := range paragraphs {
+		if CountWords(p) > maxPassageWords {
+			paras = append(paras, cutLong(p)...)
+		} else {
+			paras = append(paras, p)
+		}
+	}
+	var out, cur []string
+	words := 0
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, "\n\n"))
+			cur, words = nil, 0
+		}
+	}
+	for _, p := range paras {
+		n := CountWords(p)
+		if words > 0 && words+n > maxPassageWords {
+			flush()
+		}
+		cur = append(cur, p)
+		words += n
+		if words >= minPassageWords {
+			flush()
+		}
+	}
+	if len(cur) > 0 && len(out) > 0 && words+CountWords(out[len(out)-1]) <= maxPassageWords {
+		out[len(out)-1] += "\n\n" + strings.Join(cur, "\n\n")
+		cur = nil
+	}
+	flush()
+	return out
 }

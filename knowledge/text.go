@@ -200,31 +200,56 @@ const (
 // 60 to 250 words: short paragraphs are joined with their neighbours, long
 // ones are cut between sentences. The passages, joined by blank lines, hold
 // every word of the body in order.
-func SplitPassages(body string) []string { return passagesOf(splitParagraphs(body)) }
+func SplitPassages(body string) []string { return passagesOf(normalizeBody(body)) }
 
-// passagesOf groups paragraphs into passages; see SplitPassages.
-func passagesOf(paragraphs []string) []string {
+// passagesOf groups paragraphs into passages; see SplitPassages. body must
+// be the paragraphs joined by blank lines (see normalizeBody): a passage of
+// whole paragraphs is then a substring of body, not a copy.
+func passagesOf(body string, paragraphs []string) []string {
 	type para struct {
-		text  string
-		words int
+		text     string
+		off, end int // its bytes in body; off is -1 for a piece of a cut paragraph
+		words    int
 	}
 	paras := make([]para, 0, len(paragraphs))
+	off := 0
 	for _, p := range paragraphs {
 		n := CountWords(p)
 		if n <= maxPassageWords {
-			paras = append(paras, para{p, n})
-			continue
+			paras = append(paras, para{p, off, off + len(p), n})
+		} else {
+			for _, piece := range cutLong(p) {
+				paras = append(paras, para{piece, -1, -1, CountWords(piece)})
+			}
 		}
-		for _, piece := range cutLong(p) {
-			paras = append(paras, para{piece, CountWords(piece)})
+		off += len(p) + len("\n\n")
+	}
+	// join returns consecutive paragraphs as one passage, from body when
+	// they are all whole, with the span it took (-1, -1 if copied).
+	join := func(ps []para) (string, int, int) {
+		whole := true
+		for _, p := range ps {
+			whole = whole && p.off >= 0
 		}
+		if whole {
+			start, end := ps[0].off, ps[len(ps)-1].end
+			return body[start:end], start, end
+		}
+		texts := make([]string, len(ps))
+		for i, p := range ps {
+			texts[i] = p.text
+		}
+		return strings.Join(texts, "\n\n"), -1, -1
 	}
 	var out []string
-	var cur []string
+	var cur []para
 	words, lastWords := 0, 0 // words in cur, in out's last passage
+	lastOff := -1            // where out's last passage starts in body, -1 if copied
 	flush := func() {
 		if len(cur) > 0 {
-			out = append(out, strings.Join(cur, "\n\n"))
+			var text string
+			text, lastOff, _ = join(cur)
+			out = append(out, text)
 			cur, lastWords, words = cur[:0], words, 0
 		}
 	}
@@ -232,7 +257,7 @@ func passagesOf(paragraphs []string) []string {
 		if words > 0 && words+p.words > maxPassageWords {
 			flush()
 		}
-		cur = append(cur, p.text)
+		cur = append(cur, p)
 		words += p.words
 		if words >= minPassageWords {
 			flush()
@@ -240,7 +265,12 @@ func passagesOf(paragraphs []string) []string {
 	}
 	// A short tail joins the passage before it when that stays in bounds.
 	if len(cur) > 0 && len(out) > 0 && words+lastWords <= maxPassageWords {
-		out[len(out)-1] += "\n\n" + strings.Join(cur, "\n\n")
+		tail, off, end := join(cur)
+		if lastOff >= 0 && off >= 0 { // consecutive whole paragraphs
+			out[len(out)-1] = body[lastOff:end]
+		} else {
+			out[len(out)-1] += "\n\n" + tail
+		}
 		cur = nil
 	}
 	flush()

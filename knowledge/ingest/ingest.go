@@ -31,7 +31,7 @@ type Ingester struct {
 	Store   Store
 	Fetcher *Fetcher
 	Log     *slog.Logger
-	// BatchSize is how many articles share one transaction (default 2500).
+	// BatchSize is how many articles share one transaction (default 5000).
 	// The first batches are smaller, so that storing starts early while
 	// the rest is parsed.
 	BatchSize int
@@ -76,7 +76,7 @@ type pending struct {
 func (in *Ingester) Ingest(ctx context.Context, inputs ...string) (Summary, error) {
 	var sum Summary
 	in.sum, in.fatal, in.batch, in.sent = &sum, nil, nil, 0
-	in.batches = make(chan []pending, 1)
+	in.batches = make(chan []pending)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -156,7 +156,7 @@ func (in *Ingester) add(ctx context.Context, where string, a knowledge.Article) 
 func (in *Ingester) batchSize() int {
 	size := in.BatchSize
 	if size <= 0 {
-		size = 2500
+		size = 5000
 	}
 	return max(1, size>>max(0, 3-in.sent))
 }

@@ -5,13 +5,18 @@
 -- row (and two index entries) per mention. An entry counts while its
 -- article still starts at first_passage: an edited article gets new
 -- passages, so the roles of its old text drop out without a delete.
+--
+-- Rows are keyed by run first, so that a transaction's rows go at the end
+-- of the table (new articles have the largest ids); only the small index
+-- by person takes inserts all over.
 CREATE TABLE role_runs (
-    person_id INTEGER NOT NULL,
     run       INTEGER NOT NULL, -- the smallest article id in the run
+    person_id INTEGER NOT NULL,
     n         INTEGER NOT NULL, -- entries in roles
     roles     TEXT    NOT NULL,
-    PRIMARY KEY (person_id, run)
+    PRIMARY KEY (run, person_id)
 ) WITHOUT ROWID;
+CREATE INDEX role_runs_person ON role_runs(person_id);
 
 INSERT INTO role_runs(person_id, run, n, roles)
 SELECT r.person_id, min(r.article_id), count(*),
