@@ -111,14 +111,14 @@ func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, er
 
 // writer holds the statements of one write transaction.
 type writer struct {
-	lookup, insArticle, updArticle, insAlias        *sql.Stmt
-	insPassage, delPassages                         *sql.Stmt
-	insPerson, personID, insPersonAlias, insRoleRun *sql.Stmt
-	nextPassage                                     int64
-	keys                                            *keyFilter
-	people                                          map[string]int64 // folded name → id, added by this transaction
-	known                                           map[string]int64 // folded name → id, committed before
-	runs                                            map[int64]*roleRun
+	lookup, insArticle, updArticle, insAlias              *sql.Stmt
+	insPassage, indexPassage, delPassages, unindexPassage *sql.Stmt
+	insPerson, personID, insPersonAlias, insRoleRun       *sql.Stmt
+	nextPassage                                           int64
+	keys                                                  *keyFilter
+	people                                                map[string]int64 // folded name → id, added by this transaction
+	known                                                 map[string]int64 // folded name → id, committed before
+	runs                                                  map[int64]*roleRun
 }
 
 // roleRun collects one person's roles in a transaction: see 0005_role_runs.sql.
@@ -145,8 +145,10 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 		{&w.updArticle, `UPDATE articles SET source = ?, title = ?, author = ?, published = ?, fetched = ?, lang = ?, hash = ?,
 			first_passage = ?, passages = ?, hash_key = ? WHERE id = ?`},
 		{&w.insAlias, "INSERT OR IGNORE INTO article_urls(url, article_id) VALUES (?, ?)"},
-		{&w.insPassage, "INSERT INTO passages(rowid, title, text) VALUES (?, ?, ?)"},
-		{&w.delPassages, "DELETE FROM passages WHERE rowid >= ? AND rowid < ?"},
+		{&w.insPassage, "INSERT INTO passages(id, text) VALUES (?, ?)"},
+		{&w.indexPassage, "INSERT INTO passages_fts(rowid, text) VALUES (?, ?)"},
+		{&w.delPassages, "DELETE FROM passages WHERE id >= ? AND id < ?"},
+		{&w.unindexPassage, "DELETE FROM passages_fts WHERE rowid = ?"},
 		{&w.insPerson, "INSERT OR IGNORE INTO people(name, key) VALUES (?, ?)"},
 		{&w.personID, "SELECT id FROM people WHERE key = ?"},
 		{&w.insPersonAlias, "INSERT OR IGNORE INTO person_aliases(alias, person_id) VALUES (?, ?)"},
@@ -174,7 +176,7 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 
 func (w *writer) close() {
 	for _, s := range []*sql.Stmt{w.lookup, w.insArticle, w.updArticle, w.insAlias,
-		w.insPassage, w.delPassages, w.insPerson, w.personID, w.insPersonAlias, w.insRoleRun} {
+		w.insPassage, w.indexPassage, w.delPassages, w.unindexPassage, w.insPerson, w.personID, w.insPersonAlias, w.insRoleRun} {
 		if s != nil {
 			s.Close()
 		}
@@ -224,6 +226,11 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 	if _, err := w.delPassages.ExecContext(ctx, first, first+count); err != nil {
 		return 0, err
 	}
+	for id := first; id < first+count; id++ {
+		if _, err := w.unindexPassage.ExecContext(ctx, id); err != nil {
+			return 0, err
+		}
+	}
 	if _, err := w.updArticle.ExecContext(ctx, a.Source, a.Title, a.Author, a.Published.Unix(),
 		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), hashKey, id); err != nil {
 		return 0, err
@@ -237,15 +244,18 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 	return Updated, w.insertRoles(ctx, a, first)
 }
 
-// insertPassages writes an article's passages at the next free rowids.
+// insertPassages writes and indexes an article's passages at the next free
+// ids. The title is indexed with the first passage (see 0006_passage_text.sql).
 func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 	for i, text := range a.passages {
-		// The title is indexed once per article, with its first passage.
-		title := ""
-		if i == 0 {
-			title = a.Title
+		if _, err := w.insPassage.ExecContext(ctx, w.nextPassage, text); err != nil {
+			return err
 		}
-		if _, err := w.insPassage.ExecContext(ctx, w.nextPassage, title, text); err != nil {
+		indexed := text
+		if i == 0 {
+			indexed = a.Title + "\n\n" + text
+		}
+		if _, err := w.indexPassage.ExecContext(ctx, w.nextPassage, indexed); err != nil {
 			return err
 		}
 		w.nextPassage++

@@ -172,7 +172,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer raw.Close()
-	bareStmt, err := raw.Prepare("SELECT rowid FROM passages WHERE passages MATCH ? ORDER BY rank LIMIT 10")
+	bareStmt, err := raw.Prepare("SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT 10")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -102,10 +102,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.write.SetMaxOpenConns(1)
 	db.write.SetConnMaxLifetime(0)
 	db.write.SetMaxIdleConns(1)
-	if _, err := db.write.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 16384"); err != nil {
-		db.write.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
 	db.read, err = sql.Open(readDriver, dsn(path, "_query_only=1"))
 	if err != nil {
 		db.write.Close()
@@ -126,17 +122,25 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Reader connections are mattn/go-sqlite3 with a hook that gives each a
 // larger page cache and memory-mapped reads (which skip a copy of every
-// page): the FTS index is read far more than it is written. The writer
-// keeps SQLite's defaults so that a bulk ingest stays small in memory.
+// page): the FTS index is read far more than it is written. The writer's
+// cache is 16 MB, enough to keep the articles' indexes, which ingestion
+// updates at random, in memory (at 100k articles: 5% faster than SQLite's
+// 2 MB), and it checkpoints the WAL every 64 MB.
 const (
 	readDriver  = "sqlite3_attache_read"
-	writeDriver = "sqlite3"
+	writeDriver = "sqlite3_attache_write"
 )
 
 var registerOnce sync.Once
 
 func registerDriver() {
 	registerOnce.Do(func() {
+		sql.Register(writeDriver, &sqlite3.SQLiteDriver{
+			ConnectHook: func(c *sqlite3.SQLiteConn) error {
+				_, err := c.Exec("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384", nil)
+				return err
+			},
+		})
 		sql.Register(readDriver, &sqlite3.SQLiteDriver{
 			ConnectHook: func(c *sqlite3.SQLiteConn) error {
 				_, err := c.Exec("PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16384", nil)

@@ -137,8 +137,19 @@ func TestMigrationToRoleRunsKeepsRoles(t *testing.T) {
 		t.Errorf("roles after migration:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	var tables int
-	if err := db.read.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'roles'").Scan(&tables); err != nil || tables != 0 {
-		t.Errorf("old roles table still there (%d, %v)", tables, err)
+	if err := db.read.QueryRow("SELECT count(*) FROM sqlite_master WHERE name IN ('roles', 'passages_old')").Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("old tables still there (%d, %v)", tables, err)
+	}
+	// 0006 moved the passages into a plain table and a new index, titles
+	// included: the old text and titles must still be found.
+	for q, want := range map[string]int64{"Putin": 1, "ceasefire": 2, "Gaza": 2, "Talks": 1} {
+		hits, err := db.Search(ctx, q, SearchOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != 1 || hits[0].Article.ID != want {
+			t.Errorf("search %q after migration: %+v, want article %d", q, hits, want)
+		}
 	}
 }
 

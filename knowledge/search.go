@@ -295,12 +295,11 @@ func (db *DB) match(ctx context.Context, expr string, opt SearchOptions, limit i
 }
 
 // matchRanked ranks inside FTS5 asking for rowids only, then finds each
-// passage's article through the articles' passage ranges. It does not read
-// passage text (see fillText): asking FTS5 for content columns in a ranked
-// query makes it read every matching row.
+// passage's article through the articles' passage ranges. Passage text is
+// read afterwards, for the hits only (see fillText).
 func (db *DB) matchRanked(ctx context.Context, expr string, limit int) ([]Hit, error) {
 	// Only the rowid: asking for the rank too makes FTS5 compute it again.
-	rows, err := db.queryRead(ctx, "SELECT rowid FROM passages WHERE passages MATCH ? ORDER BY rank LIMIT ?", expr, limit)
+	rows, err := db.queryRead(ctx, "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?", expr, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -380,8 +379,9 @@ func (db *DB) matchFiltered(ctx context.Context, expr string, opt SearchOptions,
 		args = append(args, opt.Source)
 	}
 	args = append(args, limit)
-	q := `SELECT p.rowid, a.id, p.rowid - a.first_passage, p.text, p.rank, ` + articleColumns + `
-		FROM (SELECT rowid, text, rank FROM passages WHERE passages MATCH ?) p
+	q := `SELECT p.rowid, a.id, p.rowid - a.first_passage, t.text, p.rank, ` + articleColumns + `
+		FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ?) p
+		JOIN passages t ON t.id = p.rowid
 		JOIN articles a ON a.id = (SELECT id FROM articles WHERE first_passage <= p.rowid ORDER BY first_passage DESC LIMIT 1)
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.rank LIMIT ?`
 	hits, err := db.scanHits(ctx, q, args...)
