@@ -215,3 +215,19 @@ func joinedPassages(paragraphs []string) []string {
 	flush()
 	return out
 }
+
+func TestNewDatabaseGetsLargePages(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "new.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var size int
+	var mode string
+	if err := db.read.QueryRow("SELECT page_size, journal_mode FROM pragma_page_size, pragma_journal_mode").Scan(&size, &mode); err != nil {
+		t.Fatal(err)
+	}
+	if size != pageSize || mode != "wal" {
+		t.Errorf("new database: page size %d, journal %s; want %d, wal", size, mode, pageSize)
+	}
+}

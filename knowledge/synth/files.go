@@ -14,7 +14,7 @@ import (
 
 // version changes when the generator or the store's schema does, so that
 // cached files are rebuilt.
-const version = "v10"
+const version = "v11"
 
 // BenchSize is the corpus size benchmarks use: ATTACHE_BENCH_ARTICLES, or
 // 100,000.
