@@ -61,30 +61,42 @@ func writeWords(w io.Writer, s string) {
 			return
 		}
 	}
-	buf := make([]byte, 0, 4096)
+	var buf [4096]byte
+	n := 0
 	inWord := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		isWord := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z'
-		if !isWord {
+		c := asciiFold[s[i]]
+		if c == 0 {
 			inWord = false
 			continue
 		}
-		if !inWord && len(buf) > 0 {
-			buf = append(buf, ' ')
+		if !inWord && n > 0 {
+			buf[n] = ' '
+			n++
 		}
 		inWord = true
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf = append(buf, c)
-		if len(buf) > 4000 {
-			w.Write(buf)
-			buf = buf[:0]
+		buf[n] = c
+		n++
+		if n >= len(buf)-1 {
+			w.Write(buf[:n])
+			n = 0
 		}
 	}
-	w.Write(buf)
+	w.Write(buf[:n])
 }
+
+// asciiFold maps an ASCII letter or digit to its lower case, anything else
+// to 0.
+var asciiFold = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = byte(c)
+		t[c-'a'+'A'] = byte(c)
+	}
+	return t
+}()
 
 // Validation errors returned by Article.Normalize.
 var (
@@ -114,7 +126,8 @@ func (a *Article) Normalize() error {
 	a.Author = strings.Join(strings.Fields(a.Author), " ")
 	a.Lang = strings.TrimSpace(a.Lang)
 	var paras []string
-	a.Body, paras = normalizeBody(a.Body)
+	var counts []int
+	a.Body, paras, counts = normalizeBody(a.Body)
 	if a.Title == "" {
 		return ErrNoTitle
 	}
@@ -137,7 +150,7 @@ func (a *Article) Normalize() error {
 		a.Fetched = time.Now().UTC()
 	}
 	a.Hash = ContentHash(a.Title, a.Body)
-	a.passages = passagesOf(a.Body, paras)
+	a.passages = passagesOf(a.Body, paras, counts)
 	a.mentions = extractRoles(a.passages)
 	a.normTitle, a.normBody = a.Title, a.Body
 	return nil

@@ -219,3 +219,29 @@ func BenchmarkSearch(b *testing.B) {
 	b.ReportMetric(ms(percentile(ours, 0.5))/ms(percentile(bare, 0.5)), "p50-ratio-to-bare")
 	b.ReportMetric(float64(empty)/float64(len(ours)), "empty-fraction")
 }
+
+// BenchmarkNormalize measures the parsing side of ingestion on its own:
+// what Article.Normalize does to each article of the synthetic corpus
+// (splitting, hashing, role extraction).
+func BenchmarkNormalize(b *testing.B) {
+	f, err := os.Open(benchCorpus(b, 10000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var arts []knowledge.Article
+	err = ingest.ReadJSONL(f, func(_ int, a knowledge.Article, err error) error {
+		arts = append(arts, a)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a := arts[i%len(arts)]
+		if err := a.Normalize(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

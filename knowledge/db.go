@@ -179,6 +179,9 @@ func dsn(path string, extra ...string) string {
 		"_foreign_keys=on",
 		"_synchronous=NORMAL",
 		"cache=private",
+		// database/sql hands a connection to one goroutine at a time, so
+		// SQLite's own per-call locking is not needed.
+		"_mutex=no",
 	}
 	v = append(v, extra...)
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(v, "&")

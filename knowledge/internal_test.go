@@ -231,3 +231,18 @@ func TestNewDatabaseGetsLargePages(t *testing.T) {
 		t.Errorf("new database: page size %d, journal %s; want %d, wal", size, mode, pageSize)
 	}
 }
+
+// writeWords is the allocation-free form of joining Words; stored content
+// hashes depend on the two agreeing.
+func TestWriteWordsMatchesWords(t *testing.T) {
+	for _, s := range []string{
+		"", "  ", "Rubio's talks: 3 days, 2 nights!", "A-B c_d\te\nf", "MIXED case Words", "x" + strings.Repeat(" word", 2000),
+		"Jean-Noël Barrot", "«Київ» — talks",
+	} {
+		var b strings.Builder
+		writeWords(&b, s)
+		if want := strings.Join(Words(s), " "); b.String() != want {
+			t.Errorf("writeWords(%.40q) = %.60q, want %.60q", s, b.String(), want)
+		}
+	}
+}

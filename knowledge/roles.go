@@ -83,10 +83,10 @@ func extractRoles(passages []string) []RoleMention {
 			if utf8.RuneCountInString(s) > 600 {
 				continue
 			}
-			ws = appendWords(ws[:0], s)
-			if !hasRoleWord(ws) {
+			if !mentionsRoleWord(s) {
 				continue
 			}
+			ws = appendWords(ws[:0], s)
 			var found []RoleMention
 			found = append(found, titleBeforeName(s, ws)...)
 			found = append(found, appositive(s, ws)...)
@@ -298,6 +298,33 @@ func titleBeforeName(s string, ws []word) []RoleMention {
 	return out
 }
 
+// mentionsRoleWord reports whether a sentence holds a role word, reading it
+// in place: most sentences hold none and need no word list.
+func mentionsRoleWord(s string) bool {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		space := i == len(s) || s[i] == ' ' || s[i] == '\n' || s[i] == '\t'
+		if !space && s[i] >= utf8.RuneSelf {
+			if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+				space = true
+			}
+		}
+		if !space {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if isRoleWord(s[start:i]) {
+				return true
+			}
+			start = -1
+		}
+	}
+	return false
+}
+
 func hasRoleWord(ws []word) bool {
 	for _, w := range ws {
 		if isRoleWord(w.text) {
@@ -310,6 +337,10 @@ func hasRoleWord(ws []word) bool {
 // trimPunct trims the punctuation that clings to words, without the
 // allocation strings.Trim makes for its cut set.
 func trimPunct(w string) string {
+	// Most words start and end with a letter or digit: nothing to trim.
+	if len(w) > 0 && asciiFold[w[0]] != 0 && asciiFold[w[len(w)-1]] != 0 {
+		return w
+	}
 	isPunct := func(r rune) bool {
 		switch r {
 		case ',', '.', ';', ':', '!', '?', '"', '\'', '(', ')', '[', ']', '“', '”', '‘', '’':

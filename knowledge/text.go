@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -205,7 +206,8 @@ func SplitPassages(body string) []string { return passagesOf(normalizeBody(body)
 // passagesOf groups paragraphs into passages; see SplitPassages. body must
 // be the paragraphs joined by blank lines (see normalizeBody): a passage of
 // whole paragraphs is then a substring of body, not a copy.
-func passagesOf(body string, paragraphs []string) []string {
+// counts holds the paragraphs' word counts, or is nil.
+func passagesOf(body string, paragraphs []string, counts []int) []string {
 	type para struct {
 		text     string
 		off, end int // its bytes in body; off is -1 for a piece of a cut paragraph
@@ -213,8 +215,13 @@ func passagesOf(body string, paragraphs []string) []string {
 	}
 	paras := make([]para, 0, len(paragraphs))
 	off := 0
-	for _, p := range paragraphs {
-		n := CountWords(p)
+	for i, p := range paragraphs {
+		var n int
+		if counts != nil {
+			n = counts[i]
+		} else {
+			n = CountWords(p)
+		}
 		if n <= maxPassageWords {
 			paras = append(paras, para{p, off, off + len(p), n})
 		} else {
@@ -279,12 +286,13 @@ func passagesOf(body string, paragraphs []string) []string {
 
 // normalizeBody returns body in its stored form (see splitParagraphs) and
 // its paragraphs, without a copy when it is in that form already.
-func normalizeBody(body string) (string, []string) {
-	if isNormalized(body) {
-		return body, strings.Split(body, "\n\n")
+// The word counts of the paragraphs come too, or nil.
+func normalizeBody(body string) (string, []string, []int) {
+	if paras, words, ok := scanNormalized(body, true); ok {
+		return body, paras, words
 	}
 	paras := cleanParagraphs(body)
-	return strings.Join(paras, "\n\n"), paras
+	return strings.Join(paras, "\n\n"), paras, nil
 }
 
 // splitParagraphs splits on blank lines, or on single newlines when the text
@@ -315,33 +323,97 @@ func cleanParagraphs(body string) []string {
 // isNormalized reports whether body is already in the stored form:
 // paragraphs of single-spaced words separated by one blank line.
 func isNormalized(body string) bool {
+	_, _, ok := scanNormalized(body, false)
+	return ok
+}
+
+// scanNormalized checks that body is in the stored form (see isNormalized)
+// and, when split is true, returns its paragraphs and their word counts.
+// Plain ASCII text, the common case, is checked with a few vectorised
+// searches instead of a loop over its bytes.
+func scanNormalized(body string, split bool) (paras []string, words []int, ok bool) {
 	if body == "" || body[0] == ' ' || body[0] == '\n' || body[len(body)-1] == ' ' || body[len(body)-1] == '\n' {
-		return false
+		return nil, nil, false
 	}
+	if !isASCII(body) {
+		return scanNormalizedSlow(body, split)
+	}
+	for _, bad := range []string{"\t", "\r", "\v", "\f", "  ", " \n", "\n ", "\n\n\n"} {
+		if strings.Contains(body, bad) {
+			return nil, nil, false
+		}
+	}
+	// Every newline must be half of a paragraph break.
+	if strings.Count(body, "\n") != 2*strings.Count(body, "\n\n") {
+		return nil, nil, false
+	}
+	if !split {
+		return nil, nil, true
+	}
+	for rest := body; ; {
+		end := strings.Index(rest, "\n\n")
+		if end < 0 {
+			end = len(rest)
+		}
+		p := rest[:end]
+		paras, words = append(paras, p), append(words, strings.Count(p, " ")+1)
+		if end == len(rest) {
+			return paras, words, true
+		}
+		rest = rest[end+2:]
+	}
+}
+
+// isASCII reports whether s is plain ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func scanNormalizedSlow(body string, split bool) (paras []string, words []int, ok bool) {
+	start, n := 0, 1
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; c {
 		case '\n':
 			if i+2 >= len(body) || body[i+1] != '\n' || body[i+2] == '\n' || body[i+2] == ' ' || body[i-1] == ' ' {
-				return false
+				return nil, nil, false
+			}
+			if split {
+				paras, words = append(paras, body[start:i]), append(words, n)
+				start, n = i+2, 1
 			}
 			i++
 		case ' ':
 			if body[i+1] == ' ' || body[i+1] == '\n' {
-				return false
+				return nil, nil, false
 			}
+			n++
 		case '\t', '\r', '\v', '\f':
-			return false
+			return nil, nil, false
 		default:
 			if c >= utf8.RuneSelf {
 				r, size := utf8.DecodeRuneInString(body[i:])
 				if unicode.IsSpace(r) {
-					return false
+					return nil, nil, false
 				}
 				i += size - 1
 			}
 		}
 	}
-	return true
+	if split {
+		paras, words = append(paras, body[start:]), append(words, n)
+	}
+	return paras, words, true
 }
 
 // cutLong cuts one long paragraph between sentences into pieces of at most
