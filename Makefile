@@ -24,6 +24,7 @@ vet:
 fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME) ./knowledge/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseScraped$$' -fuzztime $(FUZZTIME) ./knowledge/ingest/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzDecodeJSONArticle$$' -fuzztime $(FUZZTIME) ./knowledge/ingest/
 
 ## bench: the benchmarks (see README, "Performance"); ATTACHE_BENCH_ARTICLES sets the corpus size
 bench:

@@ -5,9 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -45,24 +45,28 @@ type Passage struct {
 // ContentHash identifies an article's text independently of its URL and of
 // spacing or letter case, so the same story fetched twice hashes the same.
 func ContentHash(title, body string) string {
-	h := sha256.New()
-	writeWords(h, title)
-	h.Write([]byte{0})
-	writeWords(h, body)
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	bp := hashBuffers.Get().(*[]byte)
+	b := appendFolded((*bp)[:0], title)
+	b = append(b, 0)
+	b = appendFolded(b, body)
+	sum := sha256.Sum256(b)
+	*bp = b
+	hashBuffers.Put(bp)
+	return hex.EncodeToString(sum[:16])
 }
 
-// writeWords writes the folded words of s separated by single spaces, as
+// hashBuffers holds the buffers ContentHash folds text into.
+var hashBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// appendFolded appends the folded words of s separated by single spaces, as
 // strings.Join(Words(s), " ") would, without building them.
-func writeWords(w io.Writer, s string) {
+func appendFolded(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			io.WriteString(w, strings.Join(Words(s), " "))
-			return
+			return append(b, strings.Join(Words(s), " ")...)
 		}
 	}
-	var buf [4096]byte
-	n := 0
+	start := len(b)
 	inWord := false
 	for i := 0; i < len(s); i++ {
 		c := asciiFold[s[i]]
@@ -70,19 +74,13 @@ func writeWords(w io.Writer, s string) {
 			inWord = false
 			continue
 		}
-		if !inWord && n > 0 {
-			buf[n] = ' '
-			n++
+		if !inWord && len(b) > start {
+			b = append(b, ' ')
 		}
 		inWord = true
-		buf[n] = c
-		n++
-		if n >= len(buf)-1 {
-			w.Write(buf[:n])
-			n = 0
-		}
+		b = append(b, c)
 	}
-	w.Write(buf[:n])
+	return b
 }
 
 // asciiFold maps an ASCII letter or digit to its lower case, anything else

@@ -3,7 +3,6 @@ package ingest
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,14 +39,19 @@ const maxLineBytes = 16 << 20
 // only errors of reading the stream itself, or fn's error.
 func ReadJSONL(r io.Reader, fn func(line int, a knowledge.Article, err error) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
+	var dec jsonDecoder
+	var line0 []byte // the line buffer, reused: articles copy what they keep
 	for line := 1; ; line++ {
-		b, tooLong, err := readLine(br)
+		b, tooLong, err := readLine(br, line0[:0])
+		if cap(b) <= 1<<20 { // an unusually long line's buffer is not kept
+			line0 = b
+		}
 		if tooLong {
 			if ferr := fn(line, knowledge.Article{}, errLineTooLong); ferr != nil {
 				return ferr
 			}
 		} else if len(bytes.TrimSpace(b)) > 0 {
-			a, perr := parseJSONLine(b)
+			a, perr := parseJSONLine(&dec, b)
 			if ferr := fn(line, a, perr); ferr != nil {
 				return ferr
 			}
@@ -61,9 +65,8 @@ func ReadJSONL(r io.Reader, fn func(line int, a knowledge.Article, err error) er
 	}
 }
 
-// readLine reads one line; an over-long line is consumed and flagged.
-func readLine(br *bufio.Reader) ([]byte, bool, error) {
-	var buf []byte
+// readLine reads one line into buf; an over-long line is consumed and flagged.
+func readLine(br *bufio.Reader, buf []byte) ([]byte, bool, error) {
 	tooLong := false
 	for {
 		chunk, err := br.ReadSlice('\n')
@@ -82,14 +85,10 @@ func readLine(br *bufio.Reader) ([]byte, bool, error) {
 
 var errLineTooLong = fmt.Errorf("line longer than %d MiB", maxLineBytes>>20)
 
-func parseJSONLine(b []byte) (knowledge.Article, error) {
-	var j jsonArticle
-	if err := json.Unmarshal(b, &j); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return knowledge.Article{}, fmt.Errorf("field %q must be a %s, not a JSON %s", te.Field, te.Type, te.Value)
-		}
-		return knowledge.Article{}, fmt.Errorf("not a JSON object: %w", err)
+func parseJSONLine(dec *jsonDecoder, b []byte) (knowledge.Article, error) {
+	j, err := dec.decode(b)
+	if err != nil {
+		return knowledge.Article{}, err
 	}
 	a := knowledge.Article{URL: j.URL, Title: j.Title, Source: j.Source, Author: j.Author, Body: j.Body, Lang: j.Lang}
 	if j.Published != "" {
