@@ -325,15 +325,6 @@ func mentionsRoleWord(s string) bool {
 	return false
 }
 
-func hasRoleWord(ws []word) bool {
-	for _, w := range ws {
-		if isRoleWord(w.text) {
-			return true
-		}
-	}
-	return false
-}
-
 // trimPunct trims the punctuation that clings to words, without the
 // allocation strings.Trim makes for its cut set.
 func trimPunct(w string) string {
