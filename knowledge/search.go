@@ -413,24 +413,21 @@ func (db *DB) scanHits(ctx context.Context, q string, args ...any) ([]Hit, error
 
 // newerFirstAtEqualRelevance reorders runs of adjacent hits that BM25 must
 // score the same, newest first. Two passages score the same when they have
-// the same length and the same count of every query term (title included
-// for an article's first passage), which is what FTS5's bm25 reads.
+// the same length and the same count of every query term, which is what
+// FTS5's bm25 reads; an article's first passage is indexed with its title
+// (0006_passage_text.sql), so the title's words count with it.
 func newerFirstAtEqualRelevance(hits []Hit, q Query) {
 	fp := make([]string, len(hits))
 	for i, h := range hits {
-		counts := make([]int, len(q.Terms)+2)
-		for _, w := range Words(h.Passage.Text) {
+		counts := make([]int, len(q.Terms)+1)
+		indexed := h.Passage.Text
+		if h.Passage.Ord == 0 {
+			indexed = h.Article.Title + " " + indexed
+		}
+		for _, w := range Words(indexed) {
 			counts[0]++
 			if k := q.termOf(w); k >= 0 {
-				counts[k+2]++
-			}
-		}
-		if h.Passage.Ord == 0 {
-			for _, w := range Words(h.Article.Title) {
-				counts[1]++
-				if k := q.termOf(w); k >= 0 {
-					counts[k+2] += 1000
-				}
+				counts[k+1]++
 			}
 		}
 		fp[i] = fmt.Sprint(counts)
