@@ -74,9 +74,7 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 	}
 	sum, err := m.newIngester(db).Ingest(ctx, inputs...)
 	if !*quiet {
-		for _, p := range sum.Problems {
-			fmt.Fprintf(m.Stderr, "error: %v\n", p)
-		}
+		printProblems(m.Stderr, sum)
 	}
 	fmt.Fprintf(m.Stdout, "ingest: %s\n", sum)
 	if err != nil {
@@ -194,9 +192,7 @@ func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*knowled
 		return nil, err
 	}
 	fmt.Fprintf(m.Stdout, "Corpus %s: %s (temporary database, removed on exit)\n\n", corpus, sum)
-	for _, p := range sum.Problems {
-		fmt.Fprintf(m.Stderr, "error: %v\n", p)
-	}
+	printProblems(m.Stderr, sum)
 	return db, nil
 }
 
@@ -204,4 +200,14 @@ func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*knowled
 func (m *Main) demoAnswer(ctx context.Context, db *knowledge.DB, question string) error {
 	fmt.Fprintf(m.Stdout, "$ attache ask %q\n\n", question)
 	return m.ask(ctx, db, question, false)
+}
+
+// printProblems lists an ingest's failures, and how many went unlisted.
+func printProblems(w io.Writer, sum ingest.Summary) {
+	for _, p := range sum.Problems {
+		fmt.Fprintf(w, "error: %v\n", p)
+	}
+	if more := sum.Failed - len(sum.Problems); more > 0 {
+		fmt.Fprintf(w, "error: and %d more\n", more)
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/bot/discordtest"
+	"github.com/attache-bot/attache/knowledge/ingest"
 )
 
 // lockedBuffer is safe for the log lines that goroutines still write
@@ -149,5 +151,13 @@ func TestServeRunsAndShutsDown(t *testing.T) {
 	}
 	if strings.Contains(errOut, "test-token") {
 		t.Error("the token reached the log")
+	}
+}
+
+func TestPrintProblemsCountsTheUnlisted(t *testing.T) {
+	var b strings.Builder
+	printProblems(&b, ingest.Summary{Failed: 3, Problems: []ingest.Problem{{Where: "f.jsonl:1", Err: errors.New("not a JSON object")}}})
+	if want := "error: f.jsonl:1: not a JSON object\nerror: and 2 more\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }

@@ -37,6 +37,10 @@ type Ingester struct {
 	BatchSize int
 	// MaxFileBytes caps one input file, except JSONL which streams (default 10 MiB).
 	MaxFileBytes int64
+	// MaxProblems caps the problems a Summary lists and the log reports
+	// (default 1000); the rest are only counted, so that a huge file of bad
+	// lines does not fill memory with its errors.
+	MaxProblems int
 
 	batch   []pending
 	batches chan []pending
@@ -57,7 +61,9 @@ func (p Problem) Error() string { return p.Where + ": " + p.Err.Error() }
 // Summary counts what an ingest did.
 type Summary struct {
 	Added, Updated, Duplicates, Failed int
-	Problems                           []Problem
+	// Problems lists the first failures (see Ingester.MaxProblems); Failed
+	// counts them all.
+	Problems []Problem
 }
 
 func (s Summary) String() string {
@@ -126,12 +132,24 @@ func (in *Ingester) stopped(ctx context.Context) error {
 }
 
 func (in *Ingester) problem(where string, err error) {
+	limit := in.MaxProblems
+	if limit <= 0 {
+		limit = 1000
+	}
 	in.mu.Lock()
 	in.sum.Failed++
-	in.sum.Problems = append(in.sum.Problems, Problem{Where: where, Err: err})
+	listed := len(in.sum.Problems) < limit
+	if listed {
+		in.sum.Problems = append(in.sum.Problems, Problem{Where: where, Err: err})
+	}
+	first := in.sum.Failed == limit+1
 	in.mu.Unlock()
-	if in.Log != nil {
+	switch {
+	case in.Log == nil:
+	case listed:
 		in.Log.Warn("ingest: skipped input", "where", where, "err", err)
+	case first:
+		in.Log.Warn("ingest: more inputs skipped; counting them without listing", "listed", limit)
 	}
 }
 

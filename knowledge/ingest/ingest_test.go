@@ -364,3 +364,31 @@ func TestPublicOnlyFetcherRefusesPrivateAddresses(t *testing.T) {
 		}
 	}
 }
+
+// A file of many bad lines is counted whole but listed only up to
+// MaxProblems, and the good lines among them still land.
+func TestIngestCapsTheProblemList(t *testing.T) {
+	db := mustOpenDB(t)
+	var b strings.Builder
+	for i := 0; i < 50; i++ {
+		if i == 25 {
+			fmt.Fprintf(&b, `{"url":"https://a.example/ok","title":"Good","body":"Talks resumed.","published":"2025-04-16"}`+"\n")
+			continue
+		}
+		fmt.Fprintf(&b, "not json %d\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "bad.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := (&ingest.Ingester{Store: db, MaxProblems: 10}).Ingest(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed != 49 || len(sum.Problems) != 10 || sum.Added != 1 {
+		t.Fatalf("got %s with %d problems listed; want 49 errors, 10 listed, 1 new", sum, len(sum.Problems))
+	}
+	if sum.Problems[0].Where != path+":1" || sum.Problems[9].Where != path+":10" {
+		t.Errorf("listed problems are not the first ones: %v … %v", sum.Problems[0], sum.Problems[9])
+	}
+}
