@@ -90,12 +90,18 @@ type FollowUp struct {
 // it streams (before citation checking). prior, when not nil, is the
 // exchange the question follows up.
 func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onDelta func(string)) (Answer, error) {
+	a, _, err := s.ask(ctx, question, prior, onDelta)
+	return a, err
+}
+
+// ask is Ask, returning the evidence retrieved too (for the evaluation).
+func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onDelta func(string)) (Answer, Evidence, error) {
 	question = strings.TrimSpace(question)
 	if question == "" {
-		return Answer{}, ErrEmptyQuestion
+		return Answer{}, Evidence{}, ErrEmptyQuestion
 	}
 	if utf8.RuneCountInString(question) > MaxQuestionChars {
-		return Answer{}, ErrTooLong
+		return Answer{}, Evidence{}, ErrTooLong
 	}
 	priorQuestion := ""
 	if prior != nil {
@@ -104,32 +110,32 @@ func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onD
 	start := time.Now()
 	ev, err := s.Retriever.Retrieve(ctx, question, priorQuestion)
 	if err != nil {
-		return Answer{}, err
+		return Answer{}, ev, err
 	}
 	if s.OnRetrieve != nil {
 		s.OnRetrieve(time.Since(start))
 	}
 	if !ev.Answerable && len(ev.Roles) == 0 {
-		return noAnswer(question, ev), nil
+		return noAnswer(question, ev), ev, nil
 	}
 	if s.LLM == nil || !ev.Answerable {
 		// Without passages over the floor (a role question answered from
 		// the who-is records), the LLM would have nothing to cite.
-		return Extract(ev), nil
+		return Extract(ev), ev, nil
 	}
 	a, err := s.generate(ctx, ev, prior, onDelta)
 	if err != nil {
 		if ctx.Err() != nil {
-			return Answer{}, ctx.Err()
+			return Answer{}, ev, ctx.Err()
 		}
 		fb := Extract(ev)
 		fb.Fallback = err.Error()
 		if s.Log != nil {
 			s.Log.Warn("llm answer failed; answering extractively", "err", err)
 		}
-		return fb, nil
+		return fb, ev, nil
 	}
-	return a, nil
+	return a, ev, nil
 }
 
 func (s *Service) generate(ctx context.Context, ev Evidence, prior *FollowUp, onDelta func(string)) (Answer, error) {

@@ -69,7 +69,7 @@ func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, e
 	var rep EvalReport
 	var answerable, correct, unanswerable, declined, cites, goodCites, recalled int
 	for _, c := range cases {
-		a, err := svc.Ask(ctx, c.Question, nil, nil)
+		a, ev, err := svc.ask(ctx, c.Question, nil, nil)
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", c.ID, err)
 		}
@@ -78,10 +78,6 @@ func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, e
 			answerable++
 			r.MissingFacts = missingFacts(a.Text, c.Facts)
 			r.Correct = len(r.MissingFacts) == 0 && !a.NoAnswer
-			ev, err := svc.Retriever.Retrieve(ctx, c.Question, "")
-			if err != nil {
-				return rep, fmt.Errorf("%s: %w", c.ID, err)
-			}
 			for _, s := range BuildPrompt(ev, nil, orDefault(svc.PromptTokens, 3000)).Sources {
 				if citeAllowed(s.Article.URL, c.Cite) {
 					r.Recalled = true
