@@ -28,4 +28,4 @@ fuzz:
 
 ## bench: the benchmarks (see README, "Performance"); ATTACHE_BENCH_ARTICLES sets the corpus size
 bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 1x -timeout 60m ./knowledge/ ./knowledge/answer/ ./bot/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(IngestJSONL|Search|Answer|Burst)$$' -benchtime 1x -timeout 60m ./knowledge/ ./knowledge/answer/ ./bot/

@@ -83,8 +83,9 @@ func BenchmarkIngestJSONL(b *testing.B) {
 }
 
 // bareIngest inserts the corpus's passages into a bare FTS5 table (same
-// tokenizer, same pragmas) in one transaction and returns the time spent
-// inserting; reading and splitting the corpus is not counted.
+// tokenizer, WAL and synchronous=NORMAL as the store, SQLite's defaults
+// otherwise) in one transaction and returns the time spent inserting;
+// reading and splitting the corpus is not counted.
 func bareIngest(tb testing.TB, corpus, path string) time.Duration {
 	tb.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=NORMAL")
