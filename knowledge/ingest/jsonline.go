@@ -104,33 +104,47 @@ func (d *jsonDecoder) object(a *jsonArticle) error {
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return d.syntax("looking for beginning of value")
 	}
+	return d.each(func(key []byte) error {
+		if dst, name := a.field(key); dst != nil {
+			return d.stringField(name, dst)
+		}
+		return d.skip(0)
+	})
+}
+
+// each walks the object or array at d.i, calling value at each member's
+// value with its key (nil in an array). The key is valid until value reads
+// a string.
+func (d *jsonDecoder) each(value func(key []byte) error) error {
+	open, end := d.b[d.i], byte(']')
+	if open == '{' {
+		end = '}'
+	}
 	d.i++
 	d.space()
-	if d.i < len(d.b) && d.b[d.i] == '}' {
+	if d.i < len(d.b) && d.b[d.i] == end {
 		d.i++
 		return nil
 	}
 	for {
 		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != '"' {
-			return d.syntax("looking for beginning of object key string")
-		}
-		key, err := d.raw()
-		if err != nil {
-			return err
-		}
-		dst, name := a.field(key)
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return d.syntax("after object key")
-		}
-		d.i++
-		d.space()
-		if dst != nil {
-			if err := d.stringField(name, dst); err != nil {
+		var key []byte
+		if open == '{' {
+			if d.i >= len(d.b) || d.b[d.i] != '"' {
+				return d.syntax("looking for beginning of object key string")
+			}
+			var err error
+			if key, err = d.raw(); err != nil {
 				return err
 			}
-		} else if err := d.skip(0); err != nil {
+			d.space()
+			if d.i >= len(d.b) || d.b[d.i] != ':' {
+				return d.syntax("after object key")
+			}
+			d.i++
+			d.space()
+		}
+		if err := value(key); err != nil {
 			return err
 		}
 		d.space()
@@ -140,11 +154,11 @@ func (d *jsonDecoder) object(a *jsonArticle) error {
 		switch d.b[d.i] {
 		case ',':
 			d.i++
-		case '}':
+		case end:
 			d.i++
 			return nil
 		default:
-			return d.syntax("after object key:value pair")
+			return d.syntax("after value")
 		}
 	}
 }
@@ -203,49 +217,7 @@ func (d *jsonDecoder) skip(depth int) error {
 	case c == '-' || c >= '0' && c <= '9':
 		return d.number()
 	case c == '[' || c == '{':
-		end := byte(']')
-		if c == '{' {
-			end = '}'
-		}
-		d.i++
-		d.space()
-		if d.i < len(d.b) && d.b[d.i] == end {
-			d.i++
-			return nil
-		}
-		for {
-			d.space()
-			if c == '{' {
-				if d.i >= len(d.b) || d.b[d.i] != '"' {
-					return d.syntax("looking for beginning of object key string")
-				}
-				if _, err := d.raw(); err != nil {
-					return err
-				}
-				d.space()
-				if d.i >= len(d.b) || d.b[d.i] != ':' {
-					return d.syntax("after object key")
-				}
-				d.i++
-				d.space()
-			}
-			if err := d.skip(depth + 1); err != nil {
-				return err
-			}
-			d.space()
-			if d.i >= len(d.b) {
-				return d.syntax("")
-			}
-			switch d.b[d.i] {
-			case ',':
-				d.i++
-			case end:
-				d.i++
-				return nil
-			default:
-				return d.syntax("after value")
-			}
-		}
+		return d.each(func([]byte) error { return d.skip(depth + 1) })
 	}
 	return d.syntax("looking for beginning of value")
 }
