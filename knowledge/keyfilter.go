@@ -27,13 +27,15 @@ type keyFilter struct {
 
 const (
 	filterProbes      = 4
-	filterBitsPerKey  = 16 // about 0.25% false positives with 4 probes
-	filterMinBits     = 1 << 16
-	filterReloadRatio = 10 // reload, larger, when fewer bits per key remain
+	filterBitsPerKey  = 16      // about 0.25% false positives with 4 probes
+	filterMinBits     = 1 << 20 // 128 KB: 100k keys before the first reload
+	filterReloadRatio = 10      // reload, larger, when fewer bits per key remain
 )
 
+// newKeyFilter sizes a filter for keys keys and as many again to come:
+// a reload reads every stored key, inside a write transaction.
 func newKeyFilter(keys int) *keyFilter {
-	n := max(filterMinBits, keys*filterBitsPerKey)
+	n := max(filterMinBits, 2*keys*filterBitsPerKey)
 	n = 1 << bits.Len(uint(n-1)) // a power of two
 	return &keyFilter{bits: make([]uint64, n/64)}
 }
