@@ -101,6 +101,9 @@ var jsonFields = [...]string{"url", "title", "source", "author", "published", "b
 
 func (d *jsonDecoder) object(a *jsonArticle) error {
 	d.space()
+	if d.i < len(d.b) && d.b[d.i] != '{' && jsonKind(d.b[d.i]) != "" {
+		return fmt.Errorf("the line is a JSON %s", jsonKind(d.b[d.i]))
+	}
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return d.syntax("looking for beginning of value")
 	}
@@ -181,11 +184,26 @@ func (d *jsonDecoder) stringField(key string, dst *string) error {
 	if err := d.skip(0); err != nil {
 		return err
 	}
-	kind := map[byte]string{'t': "bool", 'f': "bool", '[': "array", '{': "object"}[d.b[start]]
-	if kind == "" {
-		kind = "number"
+	return &fieldTypeError{field: key, got: jsonKind(d.b[start])}
+}
+
+// jsonKind names the kind of JSON value that starts with c, or "".
+func jsonKind(c byte) string {
+	switch {
+	case c == '"':
+		return "string"
+	case c == 't' || c == 'f':
+		return "bool"
+	case c == 'n':
+		return "null"
+	case c == '[':
+		return "array"
+	case c == '{':
+		return "object"
+	case c == '-' || c >= '0' && c <= '9':
+		return "number"
 	}
-	return &fieldTypeError{field: key, got: kind}
+	return ""
 }
 
 func (d *jsonDecoder) literal(word string) error {
