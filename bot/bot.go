@@ -37,6 +37,10 @@ type Config struct {
 	// AnswerTimeout bounds one command (default 2 minutes; the interaction
 	// token lives 15).
 	AnswerTimeout time.Duration
+	// Exchanges keeps the question behind each answer beyond the process,
+	// so that a reply follows it up after a restart or on another shard
+	// (knowledge.DB); nil keeps the last 2,000 in memory only.
+	Exchanges ExchangeStore
 	// ShutdownGrace bounds how long Close waits for answers in flight.
 	ShutdownGrace time.Duration
 }
@@ -115,7 +119,7 @@ func New(cfg Config, log *slog.Logger, m *Metrics) (*Bot, error) {
 		llmSlots:  make(chan struct{}, cfg.LLMConcurrency),
 		edits:     newEditBudget(cfg.EditsPerSecond),
 		metrics:   m,
-		exchanges: newExchangeCache(2000),
+		exchanges: newExchangeCache(2000, cfg.Exchanges, log),
 	}
 	b.botID.Store("")
 	b.appID.Store("")

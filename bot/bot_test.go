@@ -483,3 +483,59 @@ func TestReplyToASlashAnswerFollowsItUp(t *testing.T) {
 		t.Errorf("follow-up prompt lacks the earlier question:\n%v", prompts)
 	}
 }
+
+// memExchanges is an ExchangeStore in memory, shared by two bots as one
+// database would be.
+type memExchanges struct {
+	mu sync.Mutex
+	m  map[string][2]string
+}
+
+func (s *memExchanges) SaveExchange(_ context.Context, id, q, a string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string][2]string{}
+	}
+	s.m[id] = [2]string{q, a}
+	return nil
+}
+
+func (s *memExchanges) Exchange(_ context.Context, id string) (string, string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[id]
+	return e[0], e[1], ok, nil
+}
+
+// A reply to an answer given before a restart (or by another shard) still
+// follows it up, even when the event does not carry the answer's text.
+func TestFollowUpAfterRestart(t *testing.T) {
+	store := &memExchanges{}
+	first := newHarness(t, bot.Config{Exchanges: store}, citeFirst)
+	if err := first.discord.Dispatch("MESSAGE_CREATE", discordtest.Message(id(), "400000000000000009", "43",
+		"<@"+first.discord.BotID+"> what is Witkoff's role?", []string{first.discord.BotID}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	sent := func(h *harness) []discordtest.Call { return h.calls("POST", "/channels/400000000000000009/messages") }
+	if !first.discord.WaitFor(10*time.Second, func() bool { return len(sent(first)) > 0 && first.counter("mention", "ok") == 1 }) {
+		t.Fatal("no answer before the restart")
+	}
+	answerID, _ := sent(first)[0].Response["id"].(string)
+	first.bot.Close()
+
+	rec := &promptLog{}
+	second := newHarness(t, bot.Config{Exchanges: store}, rec.citeFirst)
+	reply := discordtest.Message(id(), "400000000000000009", "43", "and what did he do in April?", nil, nil)
+	reply["type"] = 19
+	reply["message_reference"] = map[string]any{"message_id": answerID, "channel_id": "400000000000000009"}
+	if err := second.discord.Dispatch("MESSAGE_CREATE", reply); err != nil {
+		t.Fatal(err)
+	}
+	if !second.discord.WaitFor(10*time.Second, func() bool { return len(sent(second)) > 0 }) {
+		t.Fatal("the reply to an answer from before the restart was not answered")
+	}
+	if prompts := rec.all(); len(prompts) != 1 || !strings.Contains(prompts[0], "Earlier question: what is Witkoff's role?") {
+		t.Errorf("follow-up prompt lacks the earlier question:\n%v", prompts)
+	}
+}

@@ -139,13 +139,22 @@ func (b *Bot) reply(m *discordgo.Message, log *slog.Logger, text string) {
 
 func ptr[T any](v T) *T { return &v }
 
+// ExchangeStore keeps answered exchanges beyond the process.
+type ExchangeStore interface {
+	SaveExchange(ctx context.Context, messageID, question, answer string) error
+	Exchange(ctx context.Context, messageID string) (question, answer string, ok bool, err error)
+}
+
 // exchangeCache remembers the question behind each recent answer message,
-// so that a reply to the answer can follow it up.
+// so that a reply to the answer can follow it up: the recent ones in
+// memory, all of them in the store when there is one.
 type exchangeCache struct {
 	mu    sync.Mutex
 	max   int
 	order *list.List
 	items map[string]*list.Element
+	store ExchangeStore // may be nil
+	log   *slog.Logger
 }
 
 type exchange struct {
@@ -153,11 +162,26 @@ type exchange struct {
 	fu *answer.FollowUp
 }
 
-func newExchangeCache(max int) *exchangeCache {
-	return &exchangeCache{max: max, order: list.New(), items: map[string]*list.Element{}}
+func newExchangeCache(max int, store ExchangeStore, log *slog.Logger) *exchangeCache {
+	return &exchangeCache{max: max, order: list.New(), items: map[string]*list.Element{}, store: store, log: log}
 }
 
+// storeTimeout bounds one read or write of the exchange store.
+const storeTimeout = 5 * time.Second
+
 func (c *exchangeCache) put(id string, fu *answer.FollowUp) {
+	c.remember(id, fu)
+	if c.store == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	if err := c.store.SaveExchange(ctx, id, fu.Question, fu.Answer); err != nil && c.log != nil {
+		c.log.Warn("save exchange for follow-ups", "message", id, "err", err)
+	}
+}
+
+func (c *exchangeCache) remember(id string, fu *answer.FollowUp) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[id]; ok {
@@ -175,10 +199,25 @@ func (c *exchangeCache) put(id string, fu *answer.FollowUp) {
 
 func (c *exchangeCache) get(id string) *answer.FollowUp {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if e, ok := c.items[id]; ok {
 		c.order.MoveToFront(e)
+		c.mu.Unlock()
 		return e.Value.(*exchange).fu
 	}
-	return nil
+	c.mu.Unlock()
+	if c.store == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	q, a, ok, err := c.store.Exchange(ctx, id)
+	if err != nil && c.log != nil {
+		c.log.Warn("read exchange for a follow-up", "message", id, "err", err)
+	}
+	if !ok {
+		return nil
+	}
+	fu := &answer.FollowUp{Question: q, Answer: a}
+	c.remember(id, fu)
+	return fu
 }

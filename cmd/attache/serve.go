@@ -39,6 +39,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		UserWindow:     m.Config.UserWindow,
 		LLMConcurrency: m.Config.LLMConcurrency,
 		AnswerTimeout:  m.Config.LLMTimeout + 30*time.Second,
+		Exchanges:      db,
 	}, m.Log, metrics)
 	if err != nil {
 		return err
