@@ -42,12 +42,13 @@ type Ingester struct {
 	// lines does not fill memory with its errors.
 	MaxProblems int
 
-	batch   []pending
-	batches chan []pending
-	sent    int        // batches handed to the storing goroutine
-	mu      sync.Mutex // guards sum and fatal
-	sum     *Summary
-	fatal   error // a store failure that stops the ingest
+	batch      []pending
+	batchBytes int // the text the batch holds
+	batches    chan []pending
+	sent       int        // batches handed to the storing goroutine
+	mu         sync.Mutex // guards sum and fatal
+	sum        *Summary
+	fatal      error // a store failure that stops the ingest
 }
 
 // Problem is one input that could not be stored, with where it came from.
@@ -81,7 +82,7 @@ type pending struct {
 // (the context ending, the database failing).
 func (in *Ingester) Ingest(ctx context.Context, inputs ...string) (Summary, error) {
 	var sum Summary
-	in.sum, in.fatal, in.batch, in.sent = &sum, nil, nil, 0
+	in.sum, in.fatal, in.batch, in.sent, in.batchBytes = &sum, nil, nil, 0, 0
 	in.batches = make(chan []pending)
 	done := make(chan struct{})
 	go func() {
@@ -161,12 +162,17 @@ func (in *Ingester) add(ctx context.Context, where string, a knowledge.Article) 
 		return nil
 	}
 	in.batch = append(in.batch, pending{where, &a})
-	if len(in.batch) >= in.batchSize() {
+	in.batchBytes += len(a.Body)
+	if len(in.batch) >= in.batchSize() || in.batchBytes >= maxBatchBytes {
 		in.flush()
 		return in.stopped(ctx)
 	}
 	return nil
 }
+
+// maxBatchBytes bounds the text of one batch, so that long articles do not
+// make the two batches in flight large (5,000 news articles hold about 12 MB).
+const maxBatchBytes = 32 << 20
 
 // batchSize is the size of the next batch: 1/8 of the full size first,
 // doubling up to it. Larger transactions write fewer, larger index segments;
@@ -182,7 +188,7 @@ func (in *Ingester) batchSize() int {
 func (in *Ingester) flush() {
 	if len(in.batch) > 0 {
 		in.batches <- in.batch
-		in.batch = nil
+		in.batch, in.batchBytes = nil, 0
 		in.sent++
 	}
 }

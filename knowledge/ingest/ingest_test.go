@@ -392,3 +392,41 @@ func TestIngestCapsTheProblemList(t *testing.T) {
 		t.Errorf("listed problems are not the first ones: %v … %v", sum.Problems[0], sum.Problems[9])
 	}
 }
+
+// batchRecorder is a Store that records the size of each batch.
+type batchRecorder struct{ sizes []int }
+
+func (r *batchRecorder) PutArticles(_ context.Context, arts []*knowledge.Article) ([]knowledge.PutResult, error) {
+	r.sizes = append(r.sizes, len(arts))
+	out := make([]knowledge.PutResult, len(arts))
+	for i := range out {
+		out[i] = knowledge.Added
+	}
+	return out, nil
+}
+
+// Long articles make smaller batches: what the pipeline holds stays bounded.
+func TestIngestBoundsTheTextOfABatch(t *testing.T) {
+	body := strings.Repeat("The envoy met the foreign minister again. ", 25000) // 1 MB
+	var b strings.Builder
+	for i := 0; i < 40; i++ {
+		line, _ := json.Marshal(map[string]string{"url": fmt.Sprintf("https://a.example/%d", i), "title": "Long report",
+			"body": body, "published": "2025-04-16"})
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	path := filepath.Join(t.TempDir(), "long.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := &batchRecorder{}
+	sum, err := (&ingest.Ingester{Store: rec}).Ingest(context.Background(), path)
+	if err != nil || sum.Added != 40 {
+		t.Fatalf("%s, %v", sum, err)
+	}
+	for _, n := range rec.sizes {
+		if n > 32 {
+			t.Errorf("a batch of %d one-megabyte articles (sizes %v)", n, rec.sizes)
+		}
+	}
+}
