@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -10,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // PutResult says what storing one article did.
@@ -226,8 +226,8 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 	if _, err := w.delPassages.ExecContext(ctx, first, first+count); err != nil {
 		return 0, err
 	}
-	for id := first; id < first+count; id++ {
-		if _, err := w.unindexPassage.ExecContext(ctx, id); err != nil {
+	for p := first; p < first+count; p++ {
+		if _, err := w.unindexPassage.ExecContext(ctx, p); err != nil {
 			return 0, err
 		}
 	}
@@ -309,7 +309,8 @@ func (w *writer) addRole(person int64, a *Article, firstPassage int64, m RoleMen
 	r.json = append(r.json, ',')
 	r.json = strconv.AppendInt(r.json, firstPassage, 10)
 	r.json = append(r.json, ',')
-	r.json = appendJSONString(r.json, m.Role)
+	role, _ := json.Marshal(m.Role) // a string always marshals
+	r.json = append(r.json, role...)
 	r.json = append(r.json, ']')
 }
 
@@ -332,23 +333,6 @@ func (w *writer) insertRoleRuns(ctx context.Context) error {
 	}
 	clear(w.runs)
 	return nil
-}
-
-// appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r < 0x20:
-			b = append(b, `\u00`...)
-			b = append(b, "0123456789abcdef"[r>>4], "0123456789abcdef"[r&15])
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return append(b, '"')
 }
 
 // key is a 64-bit hash of s for the integer indexes of articles.
