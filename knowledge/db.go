@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -140,7 +141,11 @@ func registerDriver() {
 	registerOnce.Do(func() {
 		sql.Register(writeDriver, &sqlite3.SQLiteDriver{
 			ConnectHook: func(c *sqlite3.SQLiteConn) error {
-				_, err := c.Exec("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384", nil)
+				size, err := pragmaInt(c, "page_size")
+				if err != nil {
+					return err
+				}
+				_, err = c.Exec(fmt.Sprintf("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = %d", walCheckpointBytes/max(size, 512)), nil)
 				return err
 			},
 		})
@@ -151,6 +156,27 @@ func registerDriver() {
 			},
 		})
 	})
+}
+
+// walCheckpointBytes is the WAL size at which the writer checkpoints.
+const walCheckpointBytes = 64 << 20
+
+// pragmaInt reads an integer pragma on a driver connection.
+func pragmaInt(c *sqlite3.SQLiteConn, name string) (int, error) {
+	rows, err := c.Query("PRAGMA "+name, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if err := rows.Next(v); err != nil {
+		return 0, fmt.Errorf("pragma %s: %w", name, err)
+	}
+	n, ok := v[0].(int64)
+	if !ok {
+		return 0, fmt.Errorf("pragma %s: got %T", name, v[0])
+	}
+	return int(n), nil
 }
 
 // pageSize is the page size of a new database. Ingestion writes many

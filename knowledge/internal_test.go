@@ -245,3 +245,31 @@ func TestAppendFoldedMatchesWords(t *testing.T) {
 		}
 	}
 }
+
+// The writer checkpoints at 64 MB of WAL whatever the page size: an old
+// database keeps its 4 KB pages.
+func TestWriterCheckpointsBy64MB(t *testing.T) {
+	for _, size := range []int{4096, 16384} {
+		path := filepath.Join(t.TempDir(), "c.db")
+		raw, err := sql.Open("sqlite3", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(fmt.Sprintf("PRAGMA page_size = %d; PRAGMA journal_mode = WAL", size)); err != nil {
+			t.Fatal(err)
+		}
+		raw.Close()
+		db, err := Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pages int
+		if err := db.write.QueryRow("PRAGMA wal_autocheckpoint").Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if pages*size != walCheckpointBytes {
+			t.Errorf("page size %d: checkpoint every %d pages, %d bytes", size, pages, pages*size)
+		}
+	}
+}
