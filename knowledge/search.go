@@ -379,9 +379,9 @@ func (db *DB) matchFiltered(ctx context.Context, expr string, opt SearchOptions,
 		args = append(args, opt.Source)
 	}
 	args = append(args, limit)
-	q := `SELECT p.rowid, a.id, p.rowid - a.first_passage, t.text, p.rank, ` + articleColumns + `
+	// The text is read afterwards, for the hits only (see fillText).
+	q := `SELECT p.rowid, a.id, p.rowid - a.first_passage, '', p.rank, ` + articleColumns + `
 		FROM (SELECT rowid, rank FROM passages_fts WHERE passages_fts MATCH ?) p
-		JOIN passages t ON t.id = p.rowid
 		JOIN articles a ON a.id = (SELECT id FROM articles WHERE first_passage <= p.rowid ORDER BY first_passage DESC LIMIT 1)
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY p.rank LIMIT ?`
 	hits, err := db.scanHits(ctx, q, args...)
