@@ -31,9 +31,10 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 	}
 	followUp := m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil && m.ReferencedMessage.Author.ID == botID
 	var prior *answer.FollowUp
-	if m.MessageReference != nil {
+	if m.MessageReference != nil && (m.ReferencedMessage == nil || followUp) {
 		// An answer of ours that we remember, even when the event does not
-		// carry the message it replies to.
+		// carry the message it replies to. A reply to someone else's
+		// message is not looked up.
 		prior = b.exchanges.get(m.MessageReference.MessageID)
 		followUp = followUp || prior != nil
 	}
