@@ -124,8 +124,11 @@ func (b *Bot) send(i *discordgo.Interaction, r commands.Reply) error {
 		return err
 	}
 	if msg != nil && msg.ID != "" && r.Answer.Question != "" && r.Answer.Grounded {
-		// A reply to this answer follows it up.
-		b.exchanges.put(msg.ID, &answer.FollowUp{Question: r.Answer.Question, Answer: r.Answer.Text})
+		// A reply to this answer follows it up: remembered at once, saved
+		// once the rest is sent.
+		fu := &answer.FollowUp{Question: r.Answer.Question, Answer: r.Answer.Text}
+		b.exchanges.remember(msg.ID, fu)
+		defer b.exchanges.save(msg.ID, fu)
 	}
 	for _, p := range parts[1:] {
 		params := &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}

@@ -107,6 +107,8 @@ func (b *Bot) answerMessage(m *discordgo.Message, cmd commands.Command, req comm
 		return
 	}
 	parts := Render(reply)
+	var exchangeID string
+	exchange := &answer.FollowUp{Question: req.String("question"), Answer: reply.Answer.Text}
 	for k, p := range parts {
 		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
 		if k == 0 {
@@ -120,9 +122,11 @@ func (b *Bot) answerMessage(m *discordgo.Message, cmd commands.Command, req comm
 		}
 		if k == 0 {
 			// Remember the exchange at once: a reply to it may come fast.
-			b.exchanges.put(sent.ID, &answer.FollowUp{Question: req.String("question"), Answer: reply.Answer.Text})
+			exchangeID = sent.ID
+			b.exchanges.remember(exchangeID, exchange)
 		}
 	}
+	b.exchanges.save(exchangeID, exchange)
 	b.metrics.interaction("mention", "ok")
 	log.Info("answered mention", "ms", time.Since(start).Milliseconds(), "sources", len(reply.Answer.Sources))
 }
@@ -170,8 +174,10 @@ func newExchangeCache(max int, store ExchangeStore, log *slog.Logger) *exchangeC
 // storeTimeout bounds one read or write of the exchange store.
 const storeTimeout = 5 * time.Second
 
-func (c *exchangeCache) put(id string, fu *answer.FollowUp) {
-	c.remember(id, fu)
+// save writes an exchange to the store, if there is one. Callers remember
+// it first, at once, and save it once the answer is sent: the store's one
+// writer may be busy with an ingest.
+func (c *exchangeCache) save(id string, fu *answer.FollowUp) {
 	if c.store == nil {
 		return
 	}
@@ -182,6 +188,7 @@ func (c *exchangeCache) put(id string, fu *answer.FollowUp) {
 	}
 }
 
+// remember keeps an exchange in memory.
 func (c *exchangeCache) remember(id string, fu *answer.FollowUp) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
