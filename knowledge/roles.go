@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"iter"
 	"regexp"
 	"strings"
 	"unicode"
@@ -163,21 +164,30 @@ func splitWords(s string) []word { return appendWords(make([]word, 0, len(s)/6+1
 
 // appendWords appends the words of s to out.
 func appendWords(out []word, s string) []word {
-	start := -1
-	for i, r := range s {
-		if r == ' ' || r == '\n' || r == '\t' || (r >= utf8.RuneSelf && unicode.IsSpace(r)) {
-			if start >= 0 {
-				out = append(out, word{s[start:i], start})
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-	}
-	if start >= 0 {
-		out = append(out, word{s[start:], start})
+	for start, w := range spaced(s) {
+		out = append(out, word{w, start})
 	}
 	return out
+}
+
+// spaced yields the whitespace-separated words of s with their offsets.
+func spaced(s string) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		start := -1
+		for i, r := range s {
+			if r == ' ' || r == '\n' || r == '\t' || (r >= utf8.RuneSelf && unicode.IsSpace(r)) {
+				if start >= 0 && !yield(start, s[start:i]) {
+					return
+				}
+				start = -1
+			} else if start < 0 {
+				start = i
+			}
+		}
+		if start >= 0 {
+			yield(start, s[start:])
+		}
+	}
 }
 
 // in reports whether set holds w without its clinging punctuation, in lower
@@ -301,25 +311,9 @@ func titleBeforeName(s string, ws []word) []RoleMention {
 // mentionsRoleWord reports whether a sentence holds a role word, reading it
 // in place: most sentences hold none and need no word list.
 func mentionsRoleWord(s string) bool {
-	start := -1
-	for i := 0; i <= len(s); i++ {
-		space := i == len(s) || s[i] == ' ' || s[i] == '\n' || s[i] == '\t'
-		if !space && s[i] >= utf8.RuneSelf {
-			if r, _ := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
-				space = true
-			}
-		}
-		if !space {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			if isRoleWord(s[start:i]) {
-				return true
-			}
-			start = -1
+	for _, w := range spaced(s) {
+		if isRoleWord(w) {
+			return true
 		}
 	}
 	return false
