@@ -273,3 +273,24 @@ func TestWriterCheckpointsBy64MB(t *testing.T) {
 		}
 	}
 }
+
+// The vectorised check of the stored form must agree with the byte loop.
+func TestScanNormalizedFastMatchesSlow(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	alphabet := []string{"a", "bc", " ", "\n", "\n\n", "\t", "\r"}
+	for trial := 0; trial < 20000; trial++ {
+		var b strings.Builder
+		for i := rng.Intn(12); i >= 0; i-- {
+			b.WriteString(alphabet[rng.Intn(len(alphabet))])
+		}
+		body := b.String()
+		if body == "" || body[0] == ' ' || body[0] == '\n' || body[len(body)-1] == ' ' || body[len(body)-1] == '\n' {
+			continue // refused before either path runs
+		}
+		fp, fw, fok := scanNormalized(body)
+		sp, sw, sok := scanNormalizedSlow(body)
+		if fok != sok || fmt.Sprint(fp, fw) != fmt.Sprint(sp, sw) {
+			t.Fatalf("%q: fast %v %q %v, slow %v %q %v", body, fok, fp, fw, sok, sp, sw)
+		}
+	}
+}

@@ -209,9 +209,9 @@ func SplitPassages(body string) []string { return passagesOf(normalizeBody(body)
 // counts holds the paragraphs' word counts, or is nil.
 func passagesOf(body string, paragraphs []string, counts []int) []string {
 	type para struct {
-		text     string
-		off, end int // its bytes in body; off is -1 for a piece of a cut paragraph
-		words    int
+		text  string
+		off   int // where it starts in body; -1 for a piece of a cut paragraph
+		words int
 	}
 	paras := make([]para, 0, len(paragraphs))
 	off := 0
@@ -223,10 +223,10 @@ func passagesOf(body string, paragraphs []string, counts []int) []string {
 			n = CountWords(p)
 		}
 		if n <= maxPassageWords {
-			paras = append(paras, para{p, off, off + len(p), n})
+			paras = append(paras, para{p, off, n})
 		} else {
 			for _, piece := range cutLong(p) {
-				paras = append(paras, para{piece, -1, -1, CountWords(piece)})
+				paras = append(paras, para{piece, -1, CountWords(piece)})
 			}
 		}
 		off += len(p) + len("\n\n")
@@ -239,7 +239,8 @@ func passagesOf(body string, paragraphs []string, counts []int) []string {
 			whole = whole && p.off >= 0
 		}
 		if whole {
-			start, end := ps[0].off, ps[len(ps)-1].end
+			last := ps[len(ps)-1]
+			start, end := ps[0].off, last.off+len(last.text)
 			return body[start:end], start, end
 		}
 		texts := make([]string, len(ps))
@@ -284,26 +285,21 @@ func passagesOf(body string, paragraphs []string, counts []int) []string {
 	return out
 }
 
-// normalizeBody returns body in its stored form (see splitParagraphs) and
-// its paragraphs, without a copy when it is in that form already.
-// The word counts of the paragraphs come too, or nil.
+// normalizeBody returns body in its stored form — paragraphs of
+// single-spaced words separated by one blank line — with its paragraphs,
+// without a copy when it is in that form already. Paragraphs are split on
+// blank lines, or on single newlines when the text has no blank line. The
+// paragraphs' word counts come too, or nil.
 func normalizeBody(body string) (string, []string, []int) {
-	if paras, words, ok := scanNormalized(body, true); ok {
+	if paras, words, ok := scanNormalized(body); ok {
 		return body, paras, words
 	}
 	paras := cleanParagraphs(body)
 	return strings.Join(paras, "\n\n"), paras, nil
 }
 
-// splitParagraphs splits on blank lines, or on single newlines when the text
-// has no blank line at all, and single-spaces each paragraph.
-func splitParagraphs(body string) []string {
-	if isNormalized(body) {
-		return strings.Split(body, "\n\n")
-	}
-	return cleanParagraphs(body)
-}
-
+// cleanParagraphs splits body into paragraphs (see normalizeBody) and
+// single-spaces each.
 func cleanParagraphs(body string) []string {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	sep := "\n\n"
@@ -320,23 +316,16 @@ func cleanParagraphs(body string) []string {
 	return out
 }
 
-// isNormalized reports whether body is already in the stored form:
-// paragraphs of single-spaced words separated by one blank line.
-func isNormalized(body string) bool {
-	_, _, ok := scanNormalized(body, false)
-	return ok
-}
-
-// scanNormalized checks that body is in the stored form (see isNormalized)
-// and, when split is true, returns its paragraphs and their word counts.
+// scanNormalized checks that body is in the stored form (see normalizeBody)
+// and returns its paragraphs and their word counts.
 // Plain ASCII text, the common case, is checked with a few vectorised
 // searches instead of a loop over its bytes.
-func scanNormalized(body string, split bool) (paras []string, words []int, ok bool) {
+func scanNormalized(body string) (paras []string, words []int, ok bool) {
 	if body == "" || body[0] == ' ' || body[0] == '\n' || body[len(body)-1] == ' ' || body[len(body)-1] == '\n' {
 		return nil, nil, false
 	}
 	if !isASCII(body) {
-		return scanNormalizedSlow(body, split)
+		return scanNormalizedSlow(body)
 	}
 	for _, bad := range []string{"\t", "\r", "\v", "\f", "  ", " \n", "\n ", "\n\n\n"} {
 		if strings.Contains(body, bad) {
@@ -346,9 +335,6 @@ func scanNormalized(body string, split bool) (paras []string, words []int, ok bo
 	// Every newline must be half of a paragraph break.
 	if strings.Count(body, "\n") != 2*strings.Count(body, "\n\n") {
 		return nil, nil, false
-	}
-	if !split {
-		return nil, nil, true
 	}
 	for rest := body; ; {
 		end := strings.Index(rest, "\n\n")
@@ -380,7 +366,7 @@ func isASCII(s string) bool {
 	return true
 }
 
-func scanNormalizedSlow(body string, split bool) (paras []string, words []int, ok bool) {
+func scanNormalizedSlow(body string) (paras []string, words []int, ok bool) {
 	start, n := 0, 1
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; c {
@@ -388,10 +374,8 @@ func scanNormalizedSlow(body string, split bool) (paras []string, words []int, o
 			if i+2 >= len(body) || body[i+1] != '\n' || body[i+2] == '\n' || body[i+2] == ' ' || body[i-1] == ' ' {
 				return nil, nil, false
 			}
-			if split {
-				paras, words = append(paras, body[start:i]), append(words, n)
-				start, n = i+2, 1
-			}
+			paras, words = append(paras, body[start:i]), append(words, n)
+			start, n = i+2, 1
 			i++
 		case ' ':
 			if body[i+1] == ' ' || body[i+1] == '\n' {
@@ -410,9 +394,7 @@ func scanNormalizedSlow(body string, split bool) (paras []string, words []int, o
 			}
 		}
 	}
-	if split {
-		paras, words = append(paras, body[start:]), append(words, n)
-	}
+	paras, words = append(paras, body[start:]), append(words, n)
 	return paras, words, true
 }
 
