@@ -57,6 +57,7 @@ type jsonSource struct {
 func (m *Main) runAsk(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
+	asOfFlag := fs.String("as-of", "", "ask as of this day (YYYY-MM-DD): \"this week\" and \"latest\" are relative to it, later articles do not count")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -65,15 +66,24 @@ func (m *Main) runAsk(ctx context.Context, args []string) error {
 	if question == "" {
 		return usagef("ask: give a question, e.g. attache ask \"What is Witkoff's role?\"")
 	}
+	var asOf time.Time
+	if *asOfFlag != "" {
+		if asOf, err = time.Parse(time.DateOnly, *asOfFlag); err != nil {
+			return usagef("ask: --as-of %q is not a date; give YYYY-MM-DD", *asOfFlag)
+		}
+	}
 	db, err := m.openDB(ctx, m.Config.DBPath)
 	if err != nil {
 		return err
 	}
-	return m.ask(ctx, db, question, *asJSON)
+	return m.ask(ctx, db, question, asOf, *asJSON)
 }
 
-func (m *Main) ask(ctx context.Context, db *knowledge.DB, question string, asJSON bool) error {
-	a, err := m.newAnswerer(db).Ask(ctx, question, nil, nil)
+// ask answers a question, as of a day when asOf is set.
+func (m *Main) ask(ctx context.Context, db *knowledge.DB, question string, asOf time.Time, asJSON bool) error {
+	svc := m.newAnswerer(db)
+	svc.Retriever.AsOf = asOf
+	a, err := svc.Ask(ctx, question, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -199,7 +199,7 @@ func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*knowled
 // demoAnswer answers the demo's question on the sample corpus.
 func (m *Main) demoAnswer(ctx context.Context, db *knowledge.DB, question string) error {
 	fmt.Fprintf(m.Stdout, "$ attache ask %q\n\n", question)
-	return m.ask(ctx, db, question, false)
+	return m.ask(ctx, db, question, time.Time{}, false)
 }
 
 // printProblems lists an ingest's failures, and how many went unlisted.

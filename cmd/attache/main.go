@@ -97,7 +97,7 @@ Usage:
   attache demo                       ingest the sample corpus into a temporary database and ask a question
   attache ingest PATH|URL ...        store articles from files, directories, feeds and web pages
   attache search QUERY [--days N] [--source S] [--limit K] [--json]
-  attache ask QUESTION [--json]      answer from the stored articles, with numbered citations
+  attache ask QUESTION [--json] [--as-of DATE]  answer from the stored articles, with numbered citations
   attache whois NAME [--json]        a person's titles, newest first, each dated and cited
   attache summarize [TOPIC] [--days N] [--json]   the news on a topic (or all of it) in the last N days, cited
   attache digest [--since 24h]       print the digest of the recent news

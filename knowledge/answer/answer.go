@@ -115,13 +115,28 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 	if s.OnRetrieve != nil {
 		s.OnRetrieve(time.Since(start))
 	}
-	if !ev.Answerable && len(ev.Roles) == 0 {
-		return noAnswer(question, ev), ev, nil
-	}
-	if s.LLM == nil || !ev.Answerable {
-		// Without passages over the floor (a role question answered from
-		// the who-is records), the LLM would have nothing to cite.
+	if s.LLM == nil {
+		if !ev.Answerable && len(ev.Roles) == 0 {
+			return noAnswer(question, ev), ev, nil
+		}
 		return Extract(ev), ev, nil
+	}
+	if !ev.Plausible && len(ev.Roles) == 0 {
+		// The question's own words found nothing plausible: it may say
+		// what the articles say otherwise, or be in another language.
+		// The model names English search terms once, and retrieval tries
+		// again with them.
+		if again, ok := s.retryWithTerms(ctx, ev, priorQuestion); ok {
+			ev = again
+		}
+	}
+	if !ev.Plausible {
+		// Nothing for a model to read: a role question is answered from
+		// the who-is records, anything else is declined.
+		if len(ev.Roles) > 0 {
+			return Extract(ev), ev, nil
+		}
+		return noAnswer(question, ev), ev, nil
 	}
 	a, err := s.generate(ctx, ev, prior, onDelta)
 	if err != nil {
@@ -129,6 +144,9 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 			return Answer{}, ev, ctx.Err()
 		}
 		fb := Extract(ev)
+		if !ev.Answerable && len(ev.Roles) == 0 {
+			fb = noAnswer(question, ev)
+		}
 		fb.Fallback = err.Error()
 		if s.Log != nil {
 			s.Log.Warn("llm answer failed; answering extractively", "err", err)
@@ -136,6 +154,47 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 		return fb, ev, nil
 	}
 	return a, ev, nil
+}
+
+// termsPrompt asks a model for the search terms of a question.
+const termsPrompt = `You turn a question about the news into English search terms for a news archive.
+Reply with one line of at most twelve English keywords: the names of the people, places and organisations, and the words an English news article would use for the subject (e.g. "Secretary of State" for "America's top diplomat"). No explanation.`
+
+// TermsTimeout bounds the model's search terms.
+const TermsTimeout = 8 * time.Second
+
+// retryWithTerms asks the model for English search terms and retrieves
+// again with them; the evidence keeps the user's question. ok is false
+// when the model failed or the terms found nothing plausible either.
+func (s *Service) retryWithTerms(ctx context.Context, ev Evidence, prior string) (Evidence, bool) {
+	ctx, cancel := context.WithTimeout(ctx, TermsTimeout)
+	defer cancel()
+	start := time.Now()
+	terms, usage, err := s.LLM.Generate(ctx, Prompt{System: termsPrompt, User: "Question: " + oneLine(ev.Question.Text)}, nil)
+	if s.OnLLM != nil {
+		s.OnLLM(time.Since(start), usage, err)
+	}
+	if err != nil {
+		if s.Log != nil {
+			s.Log.Warn("llm search terms failed", "err", err)
+		}
+		return ev, false
+	}
+	terms = oneLine(stripMarkers(terms))
+	if utf8.RuneCountInString(terms) > 300 {
+		terms = truncateWords(terms, 300)
+	}
+	if terms == "" {
+		return ev, false
+	}
+	again, err := s.Retriever.Retrieve(ctx, terms, prior)
+	if err != nil || !again.Plausible {
+		return ev, false
+	}
+	// The answer is to the user's question, in its language.
+	again.Question.Text = ev.Question.Text
+	again.Question.Lang = ev.Question.Lang
+	return again, true
 }
 
 func (s *Service) generate(ctx context.Context, ev Evidence, prior *FollowUp, onDelta func(string)) (Answer, error) {

@@ -166,8 +166,13 @@ func TestLLMSaysNoAnswer(t *testing.T) {
 	}
 }
 
+// A question nothing plausible answers reaches the model once, for search
+// terms (here: terms that find nothing either), and never for an answer.
 func TestQuestionsThatNeverReachTheLLM(t *testing.T) {
 	srv, g := fakeLLM(t, func(n int, req openai.ChatCompletionRequest) answertest.Reply {
+		if strings.Contains(req.Messages[0].Content, "search terms") {
+			return answertest.Reply{Text: "bitcoin price cryptocurrency"}
+		}
 		return answertest.Reply{Text: "Invented [1]."}
 	})
 	svc := service(g)
@@ -181,8 +186,9 @@ func TestQuestionsThatNeverReachTheLLM(t *testing.T) {
 	if err != nil || !a.NoAnswer || len(a.Sources) > 0 {
 		t.Errorf("unanswerable: %+v %v", a, err)
 	}
-	if n := len(srv.Requests()); n != 0 {
-		t.Errorf("the LLM was asked %d times", n)
+	reqs := srv.Requests()
+	if len(reqs) != 1 || !strings.Contains(reqs[0].Messages[0].Content, "search terms") {
+		t.Errorf("the LLM was asked %d times; want once, for search terms", len(reqs))
 	}
 }
 

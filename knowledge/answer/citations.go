@@ -16,7 +16,7 @@ import (
 var markerRE = regexp.MustCompile(`\s*\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]`)
 
 // noAnswerRE recognises an answer that says the sources do not answer.
-var noAnswerRE = regexp.MustCompile(`(?i)(do(?:es)? not (?:answer|say|mention|contain|provide|cover)|don't (?:answer|say|mention)|no information|not (?:mentioned|covered|stated) in|cannot (?:answer|find|determine)|can't (?:answer|find)|ne (?:répondent|disent|mentionnent) pas|не відповідають|немає інформації|не отвечают|нет информации)`)
+var noAnswerRE = regexp.MustCompile(`(?i)(do(?:es)? not (?:answer|say|mention|contain|provide|cover)|don't (?:answer|say|mention)|no information|not (?:mentioned|covered|stated) in|cannot (?:answer|find|determine)|can't (?:answer|find)|ne (?:répondent|disent|mentionnent) pas|не відповідають|немає інформації|не отвечают|нет информации|no (?:responden|mencionan|contienen|dicen)|no hay información|(?:beantworten|erwähnen|enthalten|sagen)\b.{0,40}\bnicht|keine (?:informationen|angaben)|non (?:rispondono|menzionano|contengono|dicono)|nessuna informazione|não (?:respondem|mencionam|contêm|dizem)|não há informação|nie (?:odpowiadają|zawierają|wspominają)|没有(?:提到|提及|信息|回答|相关)|无法(?:回答|确定)|未(?:提及|提到)|(?:記載|情報|言及)(?:が|は)(?:ありません|ない)|答えられません|لا (?:تجيب|تذكر|تحتوي)|لا توجد معلومات)`)
 
 // stripMarkers removes citation markers from text.
 func stripMarkers(s string) string { return markerRE.ReplaceAllString(s, "") }

@@ -1,13 +1,18 @@
 package answer
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path"
+	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/attache-bot/attache/knowledge"
 )
@@ -25,21 +30,76 @@ type EvalCase struct {
 	Cite []string `json:"cite"`
 	// Answerable is false for questions the articles cannot answer.
 	Answerable *bool `json:"answerable"`
+	// AsOf, a date (YYYY-MM-DD), is the day the question was asked: "this
+	// week" means the week before it, and later articles do not count.
+	AsOf string `json:"as_of"`
 }
 
 func (c EvalCase) answerable() bool { return c.Answerable == nil || *c.Answerable }
 
-// LoadEval reads an evaluation set.
+// questionLine is one line of the JSONL question format (RealTime QA's
+// news-quiz questions as ../shared/realqa keeps them).
+type questionLine struct {
+	ID          string     `json:"id"`
+	Question    string     `json:"question"`
+	Type        string     `json:"type"`
+	MustInclude [][]string `json:"must_include"`
+	CiteAny     []string   `json:"cite_any"`
+	Abstain     bool       `json:"abstain"`
+	AsOf        string     `json:"as_of"`
+}
+
+// LoadEval reads an evaluation set: the project's JSON array of cases, or
+// one question per line in the JSONL format with must_include, cite_any,
+// abstain and as_of.
 func LoadEval(file string) ([]EvalCase, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '[' {
+		var cases []EvalCase
+		if err := json.Unmarshal(b, &cases); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		return cases, checkCases(file, cases)
+	}
 	var cases []EvalCase
-	if err := json.Unmarshal(b, &cases); err != nil {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		var q questionLine
+		if err := json.Unmarshal(line, &q); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, n, err)
+		}
+		answerable := !q.Abstain
+		cases = append(cases, EvalCase{ID: q.ID, Kind: q.Type, Question: q.Question, Facts: q.MustInclude,
+			Cite: q.CiteAny, Answerable: &answerable, AsOf: q.AsOf})
+	}
+	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	return cases, nil
+	return cases, checkCases(file, cases)
+}
+
+// checkCases refuses a set whose questions are empty or whose as_of is not a date.
+func checkCases(file string, cases []EvalCase) error {
+	for i, c := range cases {
+		if strings.TrimSpace(c.Question) == "" {
+			return fmt.Errorf("%s: case %d (%s) has no question", file, i+1, c.ID)
+		}
+		if c.AsOf != "" {
+			if _, err := time.Parse(time.DateOnly, c.AsOf); err != nil {
+				return fmt.Errorf("%s: case %s: as_of %q is not a date (YYYY-MM-DD)", file, c.ID, c.AsOf)
+			}
+		}
+	}
+	return nil
 }
 
 // EvalResult is the outcome of one case.
@@ -50,6 +110,7 @@ type EvalResult struct {
 	GoodCitations  int
 	Citations      int
 	Recalled       bool // an allowed article reached the prompt
+	ModelAsked     bool // the model was called for it, with an allowed article in its prompt
 	MissingFacts   []string
 	WrongCitations []string
 }
@@ -62,18 +123,62 @@ type EvalReport struct {
 	// over answerable cases.
 	AnswerAccuracy, CitationAccuracy, AbstentionAccuracy, Recall float64
 	FalseAbstentions                                             int
+	// WithModel: the run had a model; ModelAsked is the share of answerable
+	// cases for which it was called with an allowed article in its prompt.
+	WithModel  bool
+	ModelAsked float64
 }
 
-// RunEval asks every case through svc and scores the answers.
+// promptRecorder passes calls to a Generator and keeps the last prompt.
+type promptRecorder struct {
+	Generator
+	mu     sync.Mutex
+	prompt *Prompt
+}
+
+func (r *promptRecorder) Generate(ctx context.Context, p Prompt, onDelta func(string)) (string, Usage, error) {
+	r.mu.Lock()
+	r.prompt = &p
+	r.mu.Unlock()
+	return r.Generator.Generate(ctx, p, onDelta)
+}
+
+func (r *promptRecorder) take() *Prompt {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.prompt
+	r.prompt = nil
+	return p
+}
+
+// RunEval asks every case through svc and scores the answers. A case with
+// an as-of date is asked as of that day.
 func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, error) {
 	var rep EvalReport
-	var answerable, correct, unanswerable, declined, cites, goodCites, recalled int
+	var answerable, correct, unanswerable, declined, cites, goodCites, recalled, asked int
+	var rec *promptRecorder
+	if svc.LLM != nil {
+		rec = &promptRecorder{Generator: svc.LLM}
+		rep.WithModel = true
+	}
 	for _, c := range cases {
-		a, ev, err := svc.ask(ctx, c.Question, nil, nil)
+		cs, cr := *svc, *svc.Retriever
+		cs.Retriever = &cr
+		if rec != nil {
+			cs.LLM = rec
+		}
+		if c.AsOf != "" {
+			cr.AsOf, _ = time.Parse(time.DateOnly, c.AsOf)
+		}
+		a, ev, err := cs.ask(ctx, c.Question, nil, nil)
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", c.ID, err)
 		}
 		r := EvalResult{Case: c, Answer: a}
+		var prompt *Prompt
+		if rec != nil {
+			prompt = rec.take()
+		}
 		if c.answerable() {
 			answerable++
 			r.MissingFacts = missingFacts(a.Text, c.Facts)
@@ -83,8 +188,18 @@ func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, e
 					r.Recalled = true
 				}
 			}
+			if prompt != nil {
+				for _, s := range prompt.Sources {
+					if citeAllowed(s.Article.URL, c.Cite) {
+						r.ModelAsked = true
+					}
+				}
+			}
 			if r.Recalled {
 				recalled++
+			}
+			if r.ModelAsked {
+				asked++
 			}
 			if a.NoAnswer {
 				rep.FalseAbstentions++
@@ -115,6 +230,7 @@ func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, e
 	rep.CitationAccuracy = ratio(goodCites, cites)
 	rep.AbstentionAccuracy = ratio(declined, unanswerable)
 	rep.Recall = ratio(recalled, answerable)
+	rep.ModelAsked = ratio(asked, answerable)
 	return rep, nil
 }
 
@@ -144,9 +260,18 @@ func missingFacts(text string, facts [][]string) []string {
 	return missing
 }
 
-func citeAllowed(url string, globs []string) bool {
+// citeAllowed reports whether url is one a case allows: a full URL is
+// compared with its query and fragment left out; anything else is a glob
+// over the URL's last path segment.
+func citeAllowed(url string, allowed []string) bool {
 	slug := path.Base(strings.TrimRight(url, "/"))
-	for _, g := range globs {
+	for _, g := range allowed {
+		if strings.Contains(g, "://") {
+			if sameURL(g, url) {
+				return true
+			}
+			continue
+		}
 		if ok, _ := path.Match(g, slug); ok {
 			return true
 		}
@@ -154,8 +279,23 @@ func citeAllowed(url string, globs []string) bool {
 	return false
 }
 
-// Print writes the report: one line a case, then the four figures.
+func sameURL(a, b string) bool {
+	bare := func(u string) string {
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			u = u[:i]
+		}
+		u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+		return strings.TrimRight(strings.TrimPrefix(u, "www."), "/")
+	}
+	return strings.EqualFold(bare(a), bare(b))
+}
+
+// Print writes the report: one line a case, the figures by question type,
+// the answerable questions it declined, then the four figures.
 func (rep EvalReport) Print(w io.Writer) {
+	type tally struct{ n, ok, declined int }
+	byKind := map[string]*tally{}
+	var declinedIDs []string
 	for _, r := range rep.Results {
 		mark := "ok  "
 		if !r.Correct {
@@ -165,9 +305,42 @@ func (rep EvalReport) Print(w io.Writer) {
 		if len(r.MissingFacts) > 0 {
 			fmt.Fprintf(w, "     missing: %s\n", strings.Join(r.MissingFacts, "; "))
 		}
+		kind := r.Case.Kind
+		if !r.Case.answerable() {
+			kind = "unanswerable"
+		}
+		t := byKind[kind]
+		if t == nil {
+			t = &tally{}
+			byKind[kind] = t
+		}
+		t.n++
+		if r.Correct {
+			t.ok++
+		}
+		if r.Case.answerable() && r.Answer.NoAnswer {
+			t.declined++
+			declinedIDs = append(declinedIDs, r.Case.ID)
+		}
+	}
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	fmt.Fprintf(w, "\nby type             correct   declined\n")
+	for _, k := range kinds {
+		t := byKind[k]
+		fmt.Fprintf(w, "  %-16s %3d/%-3d %5.1f%%   %d\n", k, t.ok, t.n, 100*ratio(t.ok, t.n), t.declined)
+	}
+	if len(declinedIDs) > 0 {
+		fmt.Fprintf(w, "\nanswerable but declined (%d): %s\n", len(declinedIDs), strings.Join(declinedIDs, ", "))
 	}
 	fmt.Fprintf(w, "\nanswer accuracy     %5.1f%%  (answerable questions whose answer holds every expected fact)\n", 100*rep.AnswerAccuracy)
 	fmt.Fprintf(w, "citation accuracy   %5.1f%%  (citations pointing at an article that supports the answer)\n", 100*rep.CitationAccuracy)
 	fmt.Fprintf(w, "abstention accuracy %5.1f%%  (unanswerable questions declined; %d answerable ones declined)\n", 100*rep.AbstentionAccuracy, rep.FalseAbstentions)
 	fmt.Fprintf(w, "retrieval recall    %5.1f%%  (an expected article among the sources given to the model)\n", 100*rep.Recall)
+	if rep.WithModel {
+		fmt.Fprintf(w, "model asked         %5.1f%%  (answerable questions the model saw with an expected article)\n", 100*rep.ModelAsked)
+	}
 }

@@ -2,7 +2,6 @@ package answer
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -110,24 +109,28 @@ type candidate struct {
 	text  string
 	hit   knowledge.Hit
 	score float64
-	cover float64
 	stems map[string]bool
-	order int
 }
 
-// pickSentences scores the sentences of the relevant passages by how much
-// of the question they hold (weighted by rarity), the passage's own score
-// and, for role questions, whether they state a title; it returns the best
-// and up to two more that add something.
+// pickSentences scores the sentences of the relevant passages: how much of
+// the question sentence they hold (and their paragraph holds), the rest of
+// the question, the passage's own score and, for role questions, whether
+// they state a title. When the question asks for a kind of answer (a
+// person, a time, a number, a place), only sentences that hold one the
+// question does not give are candidates. It returns the best and up to two
+// more that add something.
 func pickSentences(ev Evidence) []candidate {
-	names := ev.Question.Names
-	if ev.Question.Person != "" {
-		names = append(names, ev.Question.Person)
-	}
+	q := ev.Question
+	asked := askedWords(q.Text)
 	var cands []candidate
-	floor := ev.Passages[0].Relevance * 0.5
+	bestFocus := 0.0
+	for _, p := range ev.Passages {
+		if p.Supported {
+			bestFocus = max(bestFocus, p.Focus)
+		}
+	}
 	for pi, p := range ev.Passages {
-		if p.Relevance < floor || pi >= 6 {
+		if !p.Supported || p.Focus < bestFocus*0.5 || pi >= 8 {
 			continue
 		}
 		for si, s := range knowledge.Sentences(p.Passage.Text) {
@@ -135,20 +138,26 @@ func pickSentences(ev Evidence) []candidate {
 			if n < 5 || n > 80 {
 				continue
 			}
+			fit := 1.0
+			if q.Kind != "" && !q.IsRole {
+				if fit = candidateFit(q.Kind, asked, s); fit == 0 {
+					continue
+				}
+			}
 			stems := stemSet(s)
+			focus := focusCoverage(ev.groups, stems, p.Article.Published)
 			cover := coverage(ev.groups, stems, p.Article.Published)
-			if cover == 0 {
+			if cover == 0 && (q.Kind == "" || q.IsRole) {
+				// A sentence sharing no word with the question may still
+				// hold the asked kind of answer in a relevant paragraph.
 				continue
 			}
-			score := cover + 0.3*p.Score
-			if len(names) > 0 && mentions(names, stems) {
-				score += 0.25
+			score := 0.6*focus + 0.4*p.Focus + 0.3*cover + 0.3*p.Score + 0.3*fit
+			if mentions(ev.names, stems) {
+				score += 0.15
 			}
-			if ev.Question.IsRole && statesTitle(s) {
+			if q.IsRole && statesTitle(s) {
 				score += 0.3
-			}
-			if fitsKind(ev.Question, s) {
-				score += 0.2
 			}
 			if p.Passage.Ord == 0 && si < 2 {
 				score += 0.05 // ledes state the news
@@ -156,7 +165,7 @@ func pickSentences(ev Evidence) []candidate {
 			if n > 45 {
 				score -= 0.1
 			}
-			cands = append(cands, candidate{text: s, hit: p.Hit, score: score, cover: cover, stems: stems, order: len(cands)})
+			cands = append(cands, candidate{text: s, hit: p.Hit, score: score, stems: stems})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
@@ -165,51 +174,25 @@ func pickSentences(ev Evidence) []candidate {
 	}
 	picked := []candidate{cands[0]}
 	covered := copySet(cands[0].stems)
+	cited := map[int64]bool{cands[0].hit.Article.ID: true}
 	for _, c := range cands[1:] {
 		if len(picked) == 3 || c.score < 0.75*cands[0].score {
 			break
+		}
+		// Another article is cited only for a sentence nearly as good.
+		if !cited[c.hit.Article.ID] && c.score < 0.9*cands[0].score {
+			continue
 		}
 		if overlap(c.stems, covered) > 0.6 || !addsTerm(ev.groups, c.stems, covered) {
 			continue
 		}
 		picked = append(picked, c)
+		cited[c.hit.Article.ID] = true
 		for s := range c.stems {
 			covered[s] = true
 		}
 	}
 	return picked
-}
-
-var (
-	dateInText   = regexp.MustCompile(`(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|\d{4}|yesterday|today)\b`)
-	numberInText = regexp.MustCompile(`\d`)
-	placeInText  = regexp.MustCompile(`\b(?:in|at|to|from) \p{Lu}`)
-)
-
-// fitsKind reports whether a sentence holds the kind of thing the question
-// asks for: a person's name for "who", a date for "when", a number for "how
-// many", a place for "where". A name the question itself gives does not count.
-func fitsKind(q Question, s string) bool {
-	switch q.Kind {
-	case "who":
-		asked := map[string]bool{}
-		for _, w := range knowledge.Words(q.Text) {
-			asked[w] = true
-		}
-		for _, n := range knowledge.FullNames(s) {
-			w := knowledge.Words(n)
-			if len(w) > 0 && !asked[w[len(w)-1]] {
-				return true
-			}
-		}
-	case "when":
-		return dateInText.MatchString(s)
-	case "number":
-		return numberInText.MatchString(s)
-	case "where":
-		return placeInText.MatchString(s)
-	}
-	return false
 }
 
 // statesTitle reports whether a sentence names a title ("special envoy",

@@ -70,12 +70,23 @@ type termGroup struct {
 	month time.Month // a month name: also found in an article of that month
 	day   int        // a day of the month next to a month name
 	year  int        // a year: also found in an article of that year
+	focus bool       // from the question's own sentence, or a name
 }
 
 // groupsOf builds the term groups of a question's words; the words of each
 // multi-word name form one group, so that "Sharm el-Sheikh" weighs as one
 // name and not three rare words.
-func groupsOf(words []string, names []string) []termGroup {
+func groupsOf(words, names, focusWords []string) []termGroup {
+	// The question sentence's words and every name's words are focus.
+	inFocus := map[string]bool{}
+	for _, w := range focusWords {
+		inFocus[w] = true
+	}
+	for _, n := range names {
+		for _, w := range knowledge.QueryWords(n) {
+			inFocus[w] = true
+		}
+	}
 	var out []termGroup
 	inName := map[string]int{}
 	for _, n := range names {
@@ -83,7 +94,7 @@ func groupsOf(words []string, names []string) []termGroup {
 		if len(nw) < 2 {
 			continue
 		}
-		g := termGroup{word: nw[len(nw)-1], words: nw}
+		g := termGroup{word: nw[len(nw)-1], words: nw, focus: true}
 		for _, w := range nw {
 			if _, dup := inName[w]; !dup {
 				inName[w] = len(out)
@@ -109,7 +120,7 @@ func groupsOf(words []string, names []string) []termGroup {
 		if _, ok := inName[w]; ok || dayWord[i] {
 			continue
 		}
-		g := termGroup{word: w, words: []string{w}}
+		g := termGroup{word: w, words: []string{w}, focus: inFocus[w] || len(focusWords) == 0}
 		if y, err := strconv.Atoi(w); err == nil && len(w) == 4 && y >= 1900 && y <= 2100 {
 			g.year = y
 		}

@@ -25,8 +25,16 @@ type Question struct {
 	AsOf      time.Time
 	Names     []string // capitalised names in the question
 	Lang      string   // detected language of the question ("" when unsure)
-	Kind      string   // the kind of answer asked for: "who", "when", "number", "where" or ""
+	// Kind is the kind of answer asked for (KindPerson, KindDate, …), or ""
+	// for a thing, a reason or a summary.
+	Kind      string
 	TermWords []string // searchable words (folded, no stopwords)
+	// Focus is the question's own sentence: a journalist's question often
+	// opens with a sentence of context ("Biden spoke this week. Which goal
+	// did he announce?"). FocusWords are its searchable words; the other
+	// words help ranking but are not required of the evidence.
+	Focus      string
+	FocusWords []string
 }
 
 var (
@@ -43,20 +51,15 @@ var (
 		regexp.MustCompile(`(?i)^\s*(?:яка|яку)\s+(?:роль|посаду|посада)\s+(?:має|обіймає|у|в)?\s*(.+?)\s*\??\s*$`),
 		regexp.MustCompile(`(?i)^\s*кто\s+(?:такой|такая|такие)?\s*(.+?)\s*\??\s*$`),
 	}
-	recentRE = regexp.MustCompile(`(?i)\b(latest|most recent(?:ly)?|recently|newest|this week|this month|today|yesterday|now|currently|current|so far|as of now|last week|past week|dernières?|récemment|останні|нещодавно)\b`)
+	recentRE = regexp.MustCompile(`(?i)\b(latest|most recent(?:ly)?|recently|lately|in recent days|in recent weeks|newest|this week|this month|today|yesterday|now|currently|current|so far|as of now|last week|past week|dernières?|récemment|останні|нещодавно)\b`)
 	weekRE   = regexp.MustCompile(`(?i)\b(this week|past week|last 7 days)\b`)
 	todayRE  = regexp.MustCompile(`(?i)\b(today|yesterday|last 24 hours)\b`)
 	monthRE  = regexp.MustCompile(`(?i)\b(this month|past month|last 30 days)\b`)
+	// lately says an event is recent ("was recently hospitalized"), unlike
+	// "most recently", which asks for the newest whatever its age.
+	latelyRE = regexp.MustCompile(`(?i)\b(?:recently|in recent (?:days|weeks)|lately|récemment|нещодавно|недавно)\b`)
+	newestRE = regexp.MustCompile(`(?i)\bmost recent(?:ly)?\b`)
 	nameRE   = regexp.MustCompile(`\p{Lu}[\p{L}\p{M}'’.-]+(?:\s+(?:(?:von|van|der|de|da|al|bin|la|le|el)[\s-]+)*\p{Lu}[\p{L}\p{M}'’.-]+){0,3}`)
-	kindREs  = []struct {
-		kind string
-		re   *regexp.Regexp
-	}{
-		{"who", regexp.MustCompile(`(?i)^\s*(?:who|whom|whose|qui|хто|кто)\b|\bwhich (?:official|minister|envoy|leader|person|people|diplomat)s?\b`)},
-		{"when", regexp.MustCompile(`(?i)^\s*(?:when|quand|коли|когда)\b|\bwhat (?:day|date|month|year)\b`)},
-		{"number", regexp.MustCompile(`(?i)^\s*how (?:many|much|long|old|big|large)\b|\bwhat (?:percentage|share|rate|amount|level|number)\b|\bcombien\b|\bскільки\b|\bсколько\b`)},
-		{"where", regexp.MustCompile(`(?i)^\s*(?:where|où|де|где)\b|\bin which (?:city|country|place)\b`)},
-	}
 	// questionWords open questions; they are not part of a name.
 	questionWords = map[string]bool{"what": true, "who": true, "when": true, "where": true, "why": true, "how": true,
 		"which": true, "is": true, "did": true, "does": true, "do": true, "are": true, "was": true, "were": true,
@@ -86,8 +89,13 @@ func ParseQuestion(text string, now time.Time) Question {
 			}
 		}
 	}
-	for i := len(sentences) - 1; i >= 0 && q.Kind == ""; i-- {
-		q.Kind = answerKind(strings.TrimLeft(sentences[i], "@#!,.:; "))
+	q.Focus = focusSentence(sentences)
+	q.Kind = answerKind(strings.TrimLeft(q.Focus, "@#!,.:; "))
+	q.FocusWords = knowledge.QueryWords(q.Focus)
+	if contentWords(q.FocusWords) < 3 {
+		// "What is its name?", "Where is it located?": a question sentence
+		// this short stands on the sentences before it.
+		q.FocusWords = q.TermWords
 	}
 	q.AsOf = asOf(q.Text)
 	if !q.AsOf.IsZero() {
@@ -105,14 +113,26 @@ func ParseQuestion(text string, now time.Time) Question {
 			q.Since = now.Add(-48 * time.Hour)
 		case weekRE.MatchString(q.Text):
 			q.Since = now.AddDate(0, 0, -7)
-		case monthRE.MatchString(q.Text):
+		case monthRE.MatchString(q.Text), latelyRE.MatchString(q.Text) && !newestRE.MatchString(q.Text):
 			q.Since = now.AddDate(0, -1, 0)
 		}
 	}
-	for _, n := range nameRE.FindAllString(q.Text, -1) {
+	for _, m := range nameRE.FindAllStringIndex(q.Text, -1) {
+		n := q.Text[m[0]:m[1]]
 		f := strings.Fields(n)
 		for len(f) > 0 && questionWords[strings.ToLower(f[0])] {
 			f = f[1:]
+		}
+		// A lone capitalised word that opens a sentence ("Primary voters
+		// …", "In response …") is not known to be a name.
+		if len(f) == 1 && (knowledge.IsStopword(strings.ToLower(f[0])) || len(strings.Fields(n)) == 1 && startsSentence(q.Text, m[0])) {
+			continue
+		}
+		for len(f) > 0 && (questionWords[strings.ToLower(strings.Trim(f[len(f)-1], "?.,!"))] || calendarWord(f[len(f)-1])) {
+			f = f[:len(f)-1]
+		}
+		if len(f) == 1 && demonym(f[0]) {
+			continue // "American", "Mexican": an adjective, not a name to find
 		}
 		if len(f) > 0 {
 			name := strings.TrimRight(strings.Join(f, " "), "?.,!")
@@ -123,14 +143,67 @@ func ParseQuestion(text string, now time.Time) Question {
 	return q
 }
 
-// answerKind reads the kind of answer a question asks for.
-func answerKind(text string) string {
-	for _, k := range kindREs {
-		if k.re.MatchString(text) {
-			return k.kind
+func contentWords(words []string) int {
+	n := 0
+	for _, w := range words {
+		if !knowledge.IsStopword(w) {
+			n++
 		}
 	}
-	return ""
+	return n
+}
+
+// calendarWord reports whether a capitalised word is a weekday or a month:
+// a date, not a name.
+func calendarWord(w string) bool {
+	w = strings.ToLower(strings.Trim(w, "?.,!"))
+	if _, ok := monthOf[w]; ok {
+		return true
+	}
+	switch w {
+	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday":
+		return true
+	}
+	return false
+}
+
+// demonym reports whether a lone capitalised word is a nationality
+// ("American", "Israeli", "Chinese"), by its ending.
+func demonym(w string) bool {
+	w = strings.ToLower(strings.Trim(w, "?.,!’'"))
+	for _, suf := range []string{"ian", "ean", "can", "ish", "ese", "i"} {
+		if strings.HasSuffix(w, suf) && len(w) > len(suf)+3 {
+			return true
+		}
+	}
+	return false
+}
+
+// focusSentence picks the question's own sentence: the last that ends with
+// a question mark, else the last that opens with a question word, else the
+// last sentence.
+func focusSentence(sentences []string) string {
+	for i := len(sentences) - 1; i >= 0; i-- {
+		if strings.HasSuffix(strings.TrimRight(sentences[i], " \"'”’)"), "?") {
+			return strings.TrimSpace(sentences[i])
+		}
+	}
+	for i := len(sentences) - 1; i >= 0; i-- {
+		f := strings.Fields(sentences[i])
+		if len(f) > 0 && questionWords[strings.ToLower(f[0])] {
+			return strings.TrimSpace(sentences[i])
+		}
+	}
+	if len(sentences) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(sentences[len(sentences)-1])
+}
+
+// startsSentence reports whether offset i of text opens a sentence.
+func startsSentence(text string, i int) bool {
+	before := strings.TrimRight(text[:i], " \t\n\"'“‘(")
+	return before == "" || strings.HasSuffix(before, ".") || strings.HasSuffix(before, "?") || strings.HasSuffix(before, "!") || strings.HasSuffix(before, ":")
 }
 
 var (

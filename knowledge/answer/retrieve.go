@@ -21,19 +21,35 @@ type Store interface {
 // Scored is a retrieved passage with how well it answers the question.
 type Scored struct {
 	knowledge.Hit
-	Relevance float64 // share of the question's weighted terms it holds, 0 to 1
+	// Relevance is the share of the question's weighted terms the passage
+	// (with its headline) holds, 0 to 1; words of context sentences count
+	// for less than those of the question's own sentence.
+	Relevance float64
+	// Focus is the share of the question sentence's terms and of the
+	// question's names that the passage holds; ArticleFocus, that its
+	// article's retrieved passages hold together.
+	Focus, ArticleFocus float64
 	NameMatch bool    // holds a name the question asks about
+	// Supported: its article names every name of several words the
+	// question gives, and at least one of its names.
+	Supported bool
 	Score     float64 // Relevance with rank, recency and diversity folded in
 }
 
 // Evidence is what retrieval found for a question.
 type Evidence struct {
-	Question   Question
-	Passages   []Scored // best first, from several articles and outlets
-	Roles      []knowledge.PersonRoles
-	Answerable bool                // the best passage clears the relevance floor
+	Question Question
+	Passages []Scored // best first, from several articles and outlets
+	Roles    []knowledge.PersonRoles
+	// Plausible: some passage's article names what the question names and
+	// holds part of the question sentence: worth a model's judgement.
+	Plausible bool
+	// Answerable: some passage holds enough of the question sentence to
+	// answer from it without a model.
+	Answerable bool
 	Closest    []knowledge.Article // the nearest headlines, for a question the articles do not answer
 	groups     []termGroup
+	names      []nameKey
 }
 
 // Retriever finds the passages that answer a question.
@@ -44,8 +60,15 @@ type Retriever struct {
 	MaxPassages int
 	// PerArticle caps passages from one article (default 2).
 	PerArticle int
-	// Floor is the relevance a passage needs to count as answering (default 0.6).
+	// Floor is the share of the question sentence an article's retrieved
+	// passages need to count as answering without a model (default 0.6).
 	Floor float64
+	// PlausibleFloor is the share a passage needs for a model to see it
+	// (default 0.25).
+	PlausibleFloor float64
+	// AsOf, when set, asks as of that day: "this week" and "latest" are
+	// relative to it, and articles published after it do not count.
+	AsOf time.Time
 }
 
 // framingWords frame a question rather than name its subject: a passage
@@ -60,10 +83,32 @@ var framingWords = map[string]bool{
 }
 
 func (r *Retriever) now() time.Time {
+	if !r.AsOf.IsZero() {
+		return r.dayAfterAsOf().Add(-time.Second)
+	}
 	if r.Now != nil {
 		return r.Now()
 	}
 	return time.Now().UTC()
+}
+
+// dayAfterAsOf is the start of the day after AsOf: articles published from
+// then on do not count.
+func (r *Retriever) dayAfterAsOf() time.Time {
+	y, m, d := r.AsOf.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}
+
+// until is the end of the window: the question's own as-of date or the
+// retriever's, whichever is earlier.
+func (r *Retriever) until(q Question) time.Time {
+	if r.AsOf.IsZero() {
+		return q.AsOf
+	}
+	if end := r.dayAfterAsOf(); q.AsOf.IsZero() || end.Before(q.AsOf) {
+		return end
+	}
+	return q.AsOf
 }
 
 func orDefault[T int | float64](v, d T) T {
@@ -98,9 +143,14 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	if err != nil {
 		return ev, fmt.Errorf("retrieve: %w", err)
 	}
-	ev.groups = weigh(groupsOf(q.TermWords, q.Names), plan)
+	ev.groups = weigh(groupsOf(q.TermWords, q.Names, q.FocusWords), plan)
+	names := q.Names
+	if q.Person != "" {
+		names = append(names, q.Person)
+	}
+	ev.names = nameKeys(names, plan)
 
-	opt := knowledge.SearchOptions{Since: q.Since, Until: q.AsOf, Limit: 15}
+	opt := knowledge.SearchOptions{Since: q.Since, Until: r.until(q), Limit: 15}
 	var hits []knowledge.Hit
 	seen := map[int64]bool{}
 	add := func(hs []knowledge.Hit) {
@@ -127,7 +177,7 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	// The question's equivalents ("Tehran" for "Iran") are searched only
 	// when its own words found nothing that clears the floor.
 	stems := passageStems{}
-	if exp := expansion(q.TermWords); exp != "" && !r.enough(hits, ev.groups, q, stems) {
+	if exp := expansion(q.TermWords); exp != "" && !r.enough(hits, ev, stems) {
 		if err := search(searchText+" "+exp, 10); err != nil {
 			return ev, err
 		}
@@ -146,14 +196,15 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 			return ev, err
 		}
 	}
-	names := q.Names
-	if q.Person != "" {
-		names = append(names, q.Person)
-	}
-	ev.Passages = r.rank(hits, ev.groups, names, q.Recent, stems)
+	ev.Passages = r.rank(hits, ev.groups, ev.names, q.Recent, stems)
 	r.diversify(&ev)
-	ev.Answerable = len(ev.Passages) > 0 && ev.Passages[0].Relevance >= orDefault(r.Floor, 0.6) &&
-		(len(names) == 0 || ev.Passages[0].NameMatch)
+	for _, p := range ev.Passages {
+		if !p.Supported {
+			continue
+		}
+		ev.Plausible = ev.Plausible || p.ArticleFocus >= orDefault(r.PlausibleFloor, 0.25)
+		ev.Answerable = ev.Answerable || p.ArticleFocus >= orDefault(r.Floor, 0.6)
+	}
 	if !ev.Answerable {
 		ev.Closest = closest(hits, 3)
 	}
@@ -176,29 +227,26 @@ func appendNew(dst, src []string) []string {
 
 // enough reports whether hits already hold a passage that clears the
 // relevance floor (and names what the question names).
-func (r *Retriever) enough(hits []knowledge.Hit, groups []termGroup, q Question, ps passageStems) bool {
+func (r *Retriever) enough(hits []knowledge.Hit, ev Evidence, ps passageStems) bool {
 	for _, h := range hits {
 		stems := ps.of(h)
-		if coverage(groups, stems, h.Article.Published) >= orDefault(r.Floor, 0.6) && (len(q.Names) == 0 || mentions(q.Names, stems)) {
+		if focusCoverage(ev.groups, stems, h.Article.Published) >= orDefault(r.Floor, 0.6) && supports(ev.names, stems) {
 			return true
 		}
 	}
 	return false
 }
 
-// passageStems remembers the stems of each passage (with its title when it
-// is the article's first) for one retrieval, which looks at them twice.
+// passageStems remembers the stems of each passage, with its article's
+// headline (which frames every paragraph), for one retrieval, which looks
+// at them twice.
 type passageStems map[int64]map[string]bool
 
 func (ps passageStems) of(h knowledge.Hit) map[string]bool {
 	if s, ok := ps[h.Passage.ID]; ok {
 		return s
 	}
-	title := ""
-	if h.Passage.Ord == 0 {
-		title = h.Article.Title
-	}
-	s := stemSet(h.Passage.Text, title)
+	s := stemSet(h.Passage.Text, h.Article.Title)
 	ps[h.Passage.ID] = s
 	return s
 }
@@ -262,12 +310,34 @@ func stemSet(texts ...string) map[string]bool {
 	return s
 }
 
-// coverage is the weighted share of the groups found in stems. A month
-// (and day) in the question is also found in an article published then.
+// contextWeight is what a word of a context sentence weighs against one of
+// the question's own sentence.
+const contextWeight = 0.3
+
+// coverage is the weighted share of the groups found in stems, words of
+// context sentences weighing less. A month (and day) in the question is
+// also found in an article published then.
 func coverage(groups []termGroup, stems map[string]bool, published time.Time) float64 {
+	return coverageOf(groups, stems, published, contextWeight)
+}
+
+// focusCoverage is coverage of the question sentence's words and the
+// question's names alone.
+func focusCoverage(groups []termGroup, stems map[string]bool, published time.Time) float64 {
+	return coverageOf(groups, stems, published, 0)
+}
+
+func coverageOf(groups []termGroup, stems map[string]bool, published time.Time, context float64) float64 {
 	var have, all float64
 	for _, g := range groups {
-		all += g.idf
+		w := g.idf
+		if !g.focus {
+			w *= context
+		}
+		if w == 0 {
+			continue
+		}
+		all += w
 		found := g.month != 0 && published.Month() == g.month && (g.day == 0 || published.Day() == g.day || published.Day() == g.day+1) ||
 			g.year != 0 && published.Year() == g.year
 		for _, s := range g.stems {
@@ -277,7 +347,7 @@ func coverage(groups []termGroup, stems map[string]bool, published time.Time) fl
 			}
 		}
 		if found {
-			have += g.idf
+			have += w
 		}
 	}
 	if all == 0 {
@@ -286,20 +356,74 @@ func coverage(groups []termGroup, stems map[string]bool, published time.Time) fl
 	return have / all
 }
 
-// mentions reports whether stems hold any of the names (by their last word).
-func mentions(names []string, stems map[string]bool) bool {
+// nameKey is one name of a question as retrieval checks it: the stem of
+// its rarest word ("olympic" of "International Olympic Committee", "biden"
+// of "Joe Biden"), so that a common word of a name does not stand for it.
+type nameKey struct {
+	stem  string
+	multi bool // the name has several words
+}
+
+// nameKeys picks the key of each name from the plan's document
+// frequencies; a word the index lacks is the rarest of all.
+func nameKeys(names []string, plan knowledge.Query) []nameKey {
+	df := map[string]int{}
+	for _, t := range plan.Terms {
+		df[t.Word] = t.DF
+	}
+	var out []nameKey
+	seen := map[string]bool{}
 	for _, n := range names {
-		w := knowledge.Words(n)
-		if len(w) > 0 && stems[knowledge.Stem(w[len(w)-1])] {
+		best, bestDF := "", -1
+		for _, w := range knowledge.Words(n) {
+			if knowledge.IsStopword(w) {
+				continue
+			}
+			d := df[w]
+			if bestDF < 0 || d < bestDF {
+				best, bestDF = w, d
+			}
+		}
+		if best == "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, nameKey{stem: knowledge.Stem(best), multi: len(strings.Fields(n)) > 1})
+	}
+	return out
+}
+
+// mentions reports whether stems hold any of the names.
+func mentions(keys []nameKey, stems map[string]bool) bool {
+	for _, k := range keys {
+		if stems[k.stem] {
 			return true
 		}
 	}
 	return false
 }
 
+// supports reports whether stems hold every name of several words and at
+// least one name, when there are names. A lone capitalised word may be an
+// adjective or a word the articles spell otherwise; a full name is not.
+func supports(keys []nameKey, stems map[string]bool) bool {
+	if len(keys) == 0 {
+		return true
+	}
+	found := false
+	for _, k := range keys {
+		if stems[k.stem] {
+			found = true
+		} else if k.multi {
+			return false
+		}
+	}
+	return found
+}
+
 // rank scores every hit: relevance first, then the search engine's order,
 // then, for questions about the latest, recency.
-func (r *Retriever) rank(hits []knowledge.Hit, groups []termGroup, names []string, recent bool, ps passageStems) []Scored {
+func (r *Retriever) rank(hits []knowledge.Hit, groups []termGroup, names []nameKey, recent bool, ps passageStems) []Scored {
 	var oldest, newest time.Time
 	for i, h := range hits {
 		if i == 0 || h.Article.Published.Before(oldest) {
@@ -310,10 +434,25 @@ func (r *Retriever) rank(hits []knowledge.Hit, groups []termGroup, names []strin
 		}
 	}
 	span := newest.Sub(oldest).Hours()
+	// A name may be in another retrieved paragraph of the same article.
+	articleStems := map[int64]map[string]bool{}
+	for _, h := range hits {
+		u := articleStems[h.Article.ID]
+		if u == nil {
+			u = map[string]bool{}
+			articleStems[h.Article.ID] = u
+		}
+		for st := range ps.of(h) {
+			u[st] = true
+		}
+	}
 	out := make([]Scored, len(hits))
 	for i, h := range hits {
 		stems := ps.of(h)
-		s := Scored{Hit: h, Relevance: coverage(groups, stems, h.Article.Published), NameMatch: mentions(names, stems)}
+		as := articleStems[h.Article.ID]
+		s := Scored{Hit: h, Relevance: coverage(groups, stems, h.Article.Published), NameMatch: mentions(names, stems),
+			Focus: focusCoverage(groups, stems, h.Article.Published), ArticleFocus: focusCoverage(groups, as, h.Article.Published),
+			Supported: supports(names, as)}
 		s.Score = s.Relevance + 0.1/float64(1+i)
 		if len(names) > 0 && !s.NameMatch {
 			s.Score -= 0.3
