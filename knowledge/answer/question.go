@@ -22,9 +22,9 @@ type Question struct {
 	Since  time.Time // a hard window start, when the question sets one ("this week")
 	// AsOf, from "as of 1 May 2025" or "in April 2025", ends the window:
 	// only articles published before it count. Zero for now.
-	AsOf      time.Time
-	Names     []string // capitalised names in the question
-	Lang      string   // detected language of the question ("" when unsure)
+	AsOf  time.Time
+	Names []string // capitalised names in the question
+	Lang  string   // detected language of the question ("" when unsure)
 	// Kind is the kind of answer asked for (KindPerson, KindDate, …), or ""
 	// for a thing, a reason or a summary.
 	Kind      string

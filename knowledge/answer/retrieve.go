@@ -29,7 +29,7 @@ type Scored struct {
 	// question's names that the passage holds; ArticleFocus, that its
 	// article's retrieved passages hold together.
 	Focus, ArticleFocus float64
-	NameMatch bool    // holds a name the question asks about
+	NameMatch           bool // holds a name the question asks about
 	// Supported: its article names every name of several words the
 	// question gives, and at least one of its names.
 	Supported bool
