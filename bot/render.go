@@ -47,7 +47,7 @@ func Render(r commands.Reply) []string {
 // linking to the article; the angle brackets stop Discord's preview.
 func sourceLine(n int, a knowledge.Article) string {
 	title := cleanTitle(a.Title)
-	date := a.Published.Format("2 Jan 2006")
+	date := a.Day()
 	pub := a.Source
 	if pub == "" {
 		pub = "unknown outlet"

@@ -74,7 +74,7 @@ func whoisAnswer(name string, people []knowledge.PersonRoles) answer.Answer {
 			if r.Article.Published.After(a.AsOf) {
 				a.AsOf = r.Article.Published
 			}
-			lines = append(lines, fmt.Sprintf("- %s: %s [%d]", r.Article.Published.Format("2 Jan 2006"), r.Title, n))
+			lines = append(lines, fmt.Sprintf("- %s: %s [%d]", r.Article.Day(), r.Title, n))
 		}
 	}
 	a.Text = strings.Join(lines, "\n")

@@ -21,9 +21,12 @@ type Article struct {
 	Author    string
 	Published time.Time
 	Fetched   time.Time
-	Lang      string // BCP 47 tag when known, e.g. "en"
-	Body      string // paragraphs separated by blank lines
-	Hash      string // ContentHash of Title and Body
+	// Undated: the source stated no publication date (or only one that
+	// cannot be true); Published is then when the article was fetched.
+	Undated bool
+	Lang    string // BCP 47 tag when known, e.g. "en"
+	Body    string // paragraphs separated by blank lines
+	Hash    string // ContentHash of Title and Body
 
 	// Set by Normalize: the passages of Body, the people it names with
 	// their titles, and the Title and Body they were computed from, so that
@@ -140,13 +143,16 @@ func (a *Article) Normalize() error {
 		return err
 	}
 	a.URL = u
-	if a.Published.IsZero() {
-		return ErrNoPubDate
-	}
-	a.Published = a.Published.UTC()
 	if a.Fetched.IsZero() {
 		a.Fetched = time.Now().UTC()
 	}
+	// A missing date, or one after the day after fetching (no page is
+	// published in the future; a clock may be a day ahead), is not
+	// trusted: the article is dated by its fetching and marked undated.
+	if a.Published.IsZero() || a.Published.After(a.Fetched.Add(48*time.Hour)) || a.Published.Year() < 1900 {
+		a.Published, a.Undated = a.Fetched, true
+	}
+	a.Published = a.Published.UTC()
 	a.Hash = ContentHash(a.Title, a.Body)
 	a.passages = passagesOf(a.Body, paras, counts)
 	a.mentions = extractRoles(a.passages)
@@ -194,4 +200,13 @@ func CanonicalURL(raw string) (string, error) {
 // IsWebURL reports whether a URL can be linked to from a chat message.
 func IsWebURL(u string) bool {
 	return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")
+}
+
+// Day is the publication day as citations show it ("2 Jan 2006"), or
+// "undated" for an article whose source stated no date.
+func (a Article) Day() string {
+	if a.Undated {
+		return "undated"
+	}
+	return a.Published.Format("2 Jan 2006")
 }

@@ -141,9 +141,9 @@ func (db *DB) prepareWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
 			UNION ALL SELECT 0, id, hash, first_passage, passages FROM articles WHERE hash_key = ?4 AND hash = ?2
 			LIMIT 1`},
 		{&w.insArticle, `INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, first_passage, passages,
-			url_key, hash_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			url_key, hash_key, undated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.updArticle, `UPDATE articles SET source = ?, title = ?, author = ?, published = ?, fetched = ?, lang = ?, hash = ?,
-			first_passage = ?, passages = ?, hash_key = ? WHERE id = ?`},
+			first_passage = ?, passages = ?, hash_key = ?, undated = ? WHERE id = ?`},
 		{&w.insAlias, "INSERT OR IGNORE INTO article_urls(url, article_id) VALUES (?, ?)"},
 		{&w.insPassage, "INSERT INTO passages(id, text) VALUES (?, ?)"},
 		{&w.indexPassage, "INSERT INTO passages_fts(rowid, text) VALUES (?, ?)"},
@@ -195,7 +195,7 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := w.insArticle.ExecContext(ctx, a.URL, a.Source, a.Title, a.Author, a.Published.Unix(),
-			a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), urlKey, hashKey)
+			a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), urlKey, hashKey, a.Undated)
 		if err != nil {
 			return 0, err
 		}
@@ -232,7 +232,7 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 		}
 	}
 	if _, err := w.updArticle.ExecContext(ctx, a.Source, a.Title, a.Author, a.Published.Unix(),
-		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), hashKey, id); err != nil {
+		a.Fetched.Unix(), a.Lang, a.Hash, w.nextPassage, len(a.passages), hashKey, a.Undated, id); err != nil {
 		return 0, err
 	}
 	w.keys.add(hashKey)
@@ -342,7 +342,7 @@ func key(s string) int64 {
 	return int64(h.Sum64())
 }
 
-const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash"
+const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash, a.undated"
 
 func scanArticle(sc interface{ Scan(...any) error }, a *Article) error {
 	return sc.Scan(rowArticle(a)...)

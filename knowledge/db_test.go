@@ -125,7 +125,6 @@ func TestPutArticlesRejectsBadArticlesWhole(t *testing.T) {
 		{"no body", article("https://a.example/3", "T", "  \n ", "2025-01-01")},
 		{"bad url", article("ftp://a.example/4", "T", "body", "2025-01-01")},
 		{"relative url", article("/just/a/path", "T", "body", "2025-01-01")},
-		{"no date", knowledge.Article{URL: "https://a.example/5", Title: "T", Body: "body"}},
 		{"invalid utf8", article("https://a.example/6", "T", "bad \xff byte", "2025-01-01")},
 	}
 	for _, tt := range tests {
@@ -137,6 +136,39 @@ func TestPutArticlesRejectsBadArticlesWhole(t *testing.T) {
 	st, _ := db.Stats(context.Background())
 	if st.Articles != 0 {
 		t.Errorf("a failed batch stored %d articles, want 0", st.Articles)
+	}
+}
+
+// An article without a trustworthy date is stored, dated by its fetching
+// and marked undated; citations say so.
+func TestUndatedArticlesAreStoredAndMarked(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	fetched := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	arts := []knowledge.Article{
+		{URL: "https://a.example/none", Title: "No date", Body: "A page about zanzibar that states no date.", Fetched: fetched},
+		{URL: "https://a.example/future", Title: "Far future", Body: "A page about quixote dated 9999-12-31.", Fetched: fetched,
+			Published: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)},
+		{URL: "https://a.example/dated", Title: "Dated", Body: "A page about yorick dated the day before.", Fetched: fetched,
+			Published: time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC)},
+	}
+	ptrs := []*knowledge.Article{&arts[0], &arts[1], &arts[2]}
+	if _, err := db.PutArticles(ctx, ptrs); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"zanzibar": "undated", "quixote": "undated", "yorick": "28 Feb 2026"}
+	for title, day := range want {
+		hits, err := db.Search(ctx, title, knowledge.SearchOptions{})
+		if err != nil || len(hits) == 0 {
+			t.Fatalf("%s: %v %v", title, hits, err)
+		}
+		a := hits[0].Article
+		if a.Day() != day || a.Undated != (day == "undated") {
+			t.Errorf("%s: day %q undated %v, want %q", title, a.Day(), a.Undated, day)
+		}
+		if a.Undated && !a.Published.Equal(fetched) {
+			t.Errorf("%s: published %v, want the fetch time %v", title, a.Published, fetched)
+		}
 	}
 }
 

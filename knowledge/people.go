@@ -143,7 +143,7 @@ func (db *DB) People(ctx context.Context, prefix string, limit int) ([]Person, e
 
 // rowArticle returns the scan destinations of articleColumns.
 func rowArticle(a *Article) []any {
-	return []any{&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &unixScanner{&a.Published}, &unixScanner{&a.Fetched}, &a.Lang, &a.Hash}
+	return []any{&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &unixScanner{&a.Published}, &unixScanner{&a.Fetched}, &a.Lang, &a.Hash, &a.Undated}
 }
 
 // unixScanner scans unix seconds into a UTC time.

@@ -71,6 +71,23 @@ var stopwords = func() map[string]struct{} {
 	return m
 }()
 
+// TooShort reports whether a body is too short to be an article: fewer
+// than 25 words in scripts that space their words, fewer than 80
+// characters of Chinese, Japanese or Korean text (whose words are not
+// spaced: a 1,300-character Japanese article may hold 18 spaces).
+func TooShort(body string) bool {
+	if CountWords(body) >= 25 {
+		return false
+	}
+	n := 0
+	for _, r := range body {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			n++
+		}
+	}
+	return n < 80
+}
+
 // CountWords counts whitespace-separated words.
 func CountWords(s string) int {
 	n, in := 0, false

@@ -123,14 +123,14 @@ func printAnswer(w io.Writer, a answer.Answer) {
 		fmt.Fprintln(w, "\nSources:")
 		for _, s := range a.Sources {
 			fmt.Fprintf(w, "  [%d] %s — %s, %s\n      %s\n", s.N, s.Article.Title, sourceName(s.Article),
-				s.Article.Published.Format("2 Jan 2006"), s.Article.URL)
+				s.Article.Day(), s.Article.URL)
 		}
 		fmt.Fprintf(w, "\nAs of %s · %s answer\n", a.AsOf.Format("2 Jan 2006"), a.Method)
 	}
 	if a.NoAnswer && len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nThe closest stored articles:")
 		for _, c := range a.Closest {
-			fmt.Fprintf(w, "  - %s — %s, %s\n    %s\n", c.Title, sourceName(c), c.Published.Format("2 Jan 2006"), c.URL)
+			fmt.Fprintf(w, "  - %s — %s, %s\n    %s\n", c.Title, sourceName(c), c.Day(), c.URL)
 		}
 	}
 }
@@ -184,11 +184,11 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 		roles := p.Distinct()
 		fmt.Fprintf(m.Stdout, "%s\n", p.Person.Name)
 		for i, r := range roles {
-			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", r.Article.Published.Format("2 Jan 2006"), r.Title, i+1)
+			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", r.Article.Day(), r.Title, i+1)
 		}
 		fmt.Fprintln(m.Stdout, "  Sources:")
 		for i, r := range roles {
-			fmt.Fprintf(m.Stdout, "    [%d] %s — %s, %s  %s\n", i+1, r.Article.Title, sourceName(r.Article), r.Article.Published.Format("2 Jan 2006"), r.Article.URL)
+			fmt.Fprintf(m.Stdout, "    [%d] %s — %s, %s  %s\n", i+1, r.Article.Title, sourceName(r.Article), r.Article.Day(), r.Article.URL)
 		}
 	}
 	return nil
@@ -229,7 +229,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 		if len(a.Closest) > 0 {
 			fmt.Fprintln(m.Stdout, "\nThe latest stored articles:")
 			for _, c := range a.Closest {
-				fmt.Fprintf(m.Stdout, "  - %s — %s, %s\n    %s\n", c.Title, sourceName(c), c.Published.Format("2 Jan 2006"), c.URL)
+				fmt.Fprintf(m.Stdout, "  - %s — %s, %s\n    %s\n", c.Title, sourceName(c), c.Day(), c.URL)
 			}
 		}
 		return nil

@@ -60,7 +60,7 @@ func (m *Main) newIngester(db *knowledge.DB) *ingest.Ingester {
 
 func (m *Main) runIngest(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	quiet := fs.Bool("quiet", false, "print only the summary")
+	quiet := fs.Bool("quiet", false, "print only the summary: no progress, no list of problems")
 	inputs, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -72,7 +72,16 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum, err := m.newIngester(db).Ingest(ctx, inputs...)
+	in := m.newIngester(db)
+	var prog *progress
+	if !*quiet {
+		prog = newProgress(m.Stderr)
+		in.Progress = prog.update
+	}
+	sum, err := in.Ingest(ctx, inputs...)
+	if prog != nil {
+		prog.done()
+	}
 	if !*quiet {
 		printProblems(m.Stderr, sum)
 	}
@@ -140,7 +149,7 @@ func (m *Main) runSearch(ctx context.Context, args []string) error {
 	}
 	for i, h := range hits {
 		fmt.Fprintf(m.Stdout, "%d. %s\n   %s, %s\n   %s\n   %s\n\n", i+1, h.Article.Title,
-			sourceName(h.Article), h.Article.Published.Format("2 Jan 2006"), h.Article.URL, h.Snippet)
+			sourceName(h.Article), h.Article.Day(), h.Article.URL, h.Snippet)
 	}
 	return nil
 }

@@ -69,6 +69,7 @@ func TestCommandLine(t *testing.T) {
 	}{
 		{[]string{"ingest", "../../sample", bad}, 1, "24 new, 0 updated, 0 duplicates, 1 errors"},
 		{[]string{"ingest", "../../sample"}, 0, "0 new, 0 updated, 24 duplicates, 0 errors"},
+		{[]string{"ingest", "../../sample/wire.jsonl"}, 0, "ingest: 1 files, "},
 		{[]string{"search", "Iran nuclear talks", "--limit", "2"}, 0, "Gulf Monitor"},
 		{[]string{"search", `NEAR("`, "--json"}, 0, "["},
 		{[]string{"search"}, 2, "give a query"},
@@ -92,6 +93,21 @@ func TestCommandLine(t *testing.T) {
 		code, out, errOut := attache(t, ctx, tt.args...)
 		if code != tt.wantCode || !strings.Contains(out+errOut, tt.want) {
 			t.Errorf("attache %q: exit %d, want %d with %q\nstdout: %s\nstderr: %s", tt.args, code, tt.wantCode, tt.want, out, errOut)
+		}
+	}
+}
+
+// --quiet prints the summary alone: no progress line.
+func TestIngestQuietPrintsNoProgress(t *testing.T) {
+	t.Setenv("ATTACHE_DB", filepath.Join(t.TempDir(), "a.db"))
+	for _, quiet := range []bool{false, true} {
+		args := []string{"ingest", "../../sample/wire.jsonl"}
+		if quiet {
+			args = append(args, "--quiet")
+		}
+		code, out, errOut := attache(t, context.Background(), args...)
+		if code != 0 || !strings.Contains(out, "7 ") || strings.Contains(errOut, "files,") != !quiet {
+			t.Errorf("quiet %v: exit %d\nstdout: %s\nstderr: %s", quiet, code, out, errOut)
 		}
 	}
 }

@@ -78,7 +78,7 @@ func extractRoles(ev Evidence) (Answer, bool) {
 	var parts []string
 	for _, r := range pr.Distinct() {
 		n := c.cite(r.Article, knowledge.Passage{ArticleID: r.Article.ID, Text: r.Sentence})
-		parts = append(parts, fmt.Sprintf("%s [%d] (%s)", r.Title, n, r.Article.Published.Format("2 Jan 2006")))
+		parts = append(parts, fmt.Sprintf("%s [%d] (%s)", r.Title, n, r.Article.Day()))
 		if len(parts) == 3 {
 			break
 		}

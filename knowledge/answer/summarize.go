@@ -75,7 +75,7 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (Answer,
 				return Answer{}, err
 			}
 			note = fmt.Sprintf("Nothing stored is that recent; this covers the %s up to the newest stored article (%s).\n",
-				spanText(span), latest[0].Published.Format("2 Jan 2006"))
+				spanText(span), latest[0].Day())
 		}
 	}
 	if len(arts) == 0 {
@@ -254,5 +254,5 @@ func block(s Source) string {
 		texts = append(texts, p.Text)
 	}
 	return fmt.Sprintf("[%d] %s — %s, %s\n%s\n\n", s.N, oneLine(s.Article.Title), sourceName(s.Article),
-		s.Article.Published.Format("2 Jan 2006"), strings.Join(texts, "\n"))
+		s.Article.Day(), strings.Join(texts, "\n"))
 }

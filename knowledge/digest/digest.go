@@ -155,7 +155,7 @@ func llmDigest(ctx context.Context, opt Options, heading string, stories []*Stor
 	var b strings.Builder
 	b.WriteString("Sources:\n\n")
 	for _, s := range sources {
-		fmt.Fprintf(&b, "[%d] %s — %s, %s\n%s\n\n", s.N, cleanLine(s.Article.Title), s.Article.Source, s.Article.Published.Format("2 Jan 2006"), s.Passages[0].Text)
+		fmt.Fprintf(&b, "[%d] %s — %s, %s\n%s\n\n", s.N, cleanLine(s.Article.Title), s.Article.Source, s.Article.Day(), s.Passages[0].Text)
 	}
 	b.WriteString("Stories, in order:\n")
 	for i, st := range stories {

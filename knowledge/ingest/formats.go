@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -143,9 +144,10 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 	if err := art.RenderText(&body); err != nil {
 		return a, errNoArticle
 	}
-	a.Title = firstNonEmpty(meta["og:title"], art.Title(), meta["title"])
+	a.Title = headline(firstNonEmpty(meta["og:title"], art.Title(), meta["title"]), meta["h1"],
+		firstNonEmpty(art.SiteName(), meta["og:site_name"], meta["application-name"]))
 	a.Body = dropLeadingFurniture(strings.TrimSpace(body.String()), a.Title)
-	if knowledge.CountWords(a.Body) < 25 {
+	if knowledge.TooShort(a.Body) {
 		return a, errNoArticle
 	}
 	a.Author = firstNonEmpty(art.Byline(), meta["author"])
@@ -157,15 +159,15 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 			a.URL = u.String()
 		}
 	}
-	if t, err := art.PublishedTime(); err == nil {
-		a.Published = t.UTC()
-	} else if s := firstNonEmpty(meta["article:published_time"], meta["time"]); s != "" {
-		a.Published, _ = ParseTime(s)
-	}
+	a.Published = publishedOf(meta, art, a.URL)
 	if !knowledge.IsWebURL(a.URL) {
 		// A saved page with no absolute address: name it by date and title,
 		// as scraped text is, so re-ingesting it is idempotent.
-		a.URL = "urn:attache:" + a.Published.Format("2006-01-02") + ":" + slug(a.Title)
+		day := "undated"
+		if !a.Published.IsZero() {
+			day = a.Published.Format("2006-01-02")
+		}
+		a.URL = "urn:attache:" + day + ":" + slug(a.Title)
 	}
 	if a.Source == "" && knowledge.IsWebURL(a.URL) {
 		if u, err := url.Parse(a.URL); err == nil {
@@ -173,6 +175,55 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 		}
 	}
 	return a, nil
+}
+
+// headline is the page's title, unless that is only the site's name (or
+// the site's name with a slogan): then the page's <h1>.
+func headline(title, h1, site string) string {
+	if h1 == "" || strings.Contains(title, h1) {
+		return title
+	}
+	t := strings.ToLower(title)
+	if site != "" && (t == strings.ToLower(site) || strings.HasPrefix(t, strings.ToLower(site)+" ") && !strings.Contains(strings.ToLower(h1), strings.ToLower(site))) {
+		return h1
+	}
+	return title
+}
+
+// publishedMeta are the meta names (property, name or itemprop) that
+// pages keep a publication date in, most trusted first.
+var publishedMeta = []string{
+	"article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+	"article:publicationdate", "publishdate", "publish-date", "publish_date", "pubdate", "pdate",
+	"dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date", "sailthru.date",
+	"parsely-pub-date", "cxenseparse:recs:publishtime",
+}
+
+// urlDateRE finds a date in a URL's path: /2017/05/30/ or /2017-05-30-.
+var urlDateRE = regexp.MustCompile(`/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:[/-]|$)`)
+
+// publishedOf finds a page's publication date, in this order of trust:
+// JSON-LD datePublished (through readability), the publication meta
+// tags, a <time> element marked as the publication (itemprop
+// datePublished, pubdate), then a date in the URL's path. A modification
+// date is never taken for it. Zero when the page states none.
+func publishedOf(meta map[string]string, art readability.Article, pageURL string) time.Time {
+	if t, err := art.PublishedTime(); err == nil && !t.IsZero() {
+		return t.UTC()
+	}
+	for _, k := range append(publishedMeta, "time:published") {
+		if v := meta[k]; v != "" {
+			if t, err := ParseTime(v); err == nil {
+				return t
+			}
+		}
+	}
+	if m := urlDateRE.FindStringSubmatch(pageURL); m != nil {
+		if t, err := time.Parse("2006-01-02", m[1]+"-"+m[2]+"-"+m[3]); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 // dropLeadingFurniture removes a repeated title and a byline from the top of
@@ -232,13 +283,21 @@ func pageMeta(doc *html.Node) map[string]string {
 					m["canonical"] = attr("href")
 				}
 			case atom.Meta:
-				k := strings.ToLower(firstNonEmpty(attr("property"), attr("name")))
+				k := strings.ToLower(firstNonEmpty(attr("property"), attr("name"), attr("itemprop")))
 				if k != "" && m[k] == "" {
 					m[k] = attr("content")
 				}
 			case atom.Time:
-				if m["time"] == "" {
-					m["time"] = attr("datetime")
+				// Only a <time> marked as the publication dates a page:
+				// the first one may be a modification or an event.
+				prop := strings.ToLower(attr("itemprop") + " " + attr("class"))
+				_, pubdate := attrOf(n, "pubdate")
+				if m["time:published"] == "" && (strings.Contains(prop, "datepublished") || strings.Contains(prop, "publish") || pubdate) {
+					m["time:published"] = firstNonEmpty(attr("datetime"), attr("content"))
+				}
+			case atom.H1:
+				if m["h1"] == "" {
+					m["h1"] = textOf(n)
 				}
 			}
 		}
@@ -248,6 +307,32 @@ func pageMeta(doc *html.Node) map[string]string {
 	}
 	walk(doc)
 	return m
+}
+
+func attrOf(n *html.Node, k string) (string, bool) {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, k) {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// textOf is the text inside a node, spaces collapsed.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // htmlText turns an HTML fragment (a feed item's content) into plain text

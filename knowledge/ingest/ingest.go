@@ -41,6 +41,10 @@ type Ingester struct {
 	// (default 1000); the rest are only counted, so that a huge file of bad
 	// lines does not fill memory with its errors.
 	MaxProblems int
+	// Progress, when set, is called with the running totals after each
+	// stored batch and each input file (from the ingest's goroutines, one
+	// call at a time).
+	Progress func(Summary)
 
 	batch      []pending
 	batchBytes int // the text the batch holds
@@ -62,6 +66,7 @@ func (p Problem) Error() string { return p.Where + ": " + p.Err.Error() }
 // Summary counts what an ingest did.
 type Summary struct {
 	Added, Updated, Duplicates, Failed int
+	Files                              int // input files read
 	// Problems lists the first failures (see Ingester.MaxProblems); Failed
 	// counts them all.
 	Problems []Problem
@@ -224,9 +229,18 @@ func (in *Ingester) store(ctx context.Context, batch []pending) {
 	}
 }
 
+// progress reports the running totals; the caller holds in.mu.
+func (in *Ingester) progress() {
+	if in.Progress != nil {
+		in.Progress(Summary{Added: in.sum.Added, Updated: in.sum.Updated, Duplicates: in.sum.Duplicates,
+			Failed: in.sum.Failed, Files: in.sum.Files})
+	}
+}
+
 func (in *Ingester) count(res []knowledge.PutResult) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	defer in.progress()
 	for _, r := range res {
 		switch r {
 		case knowledge.Added:
@@ -293,6 +307,12 @@ func (in *Ingester) maxFileBytes() int64 {
 }
 
 func (in *Ingester) ingestFile(ctx context.Context, path, format string) error {
+	defer func() {
+		in.mu.Lock()
+		in.sum.Files++
+		in.progress()
+		in.mu.Unlock()
+	}()
 	f, err := os.Open(path)
 	if err != nil {
 		in.problem(path, errors.Unwrap(err))

@@ -1,0 +1,93 @@
+package ingest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/ingest"
+)
+
+const pageText = `The foreign ministers met for six hours on Tuesday and agreed to reopen the consulates that were closed last spring.
+They also set up a working group on visas, which will report to both governments before the end of the year.`
+
+// page is an HTML news page with head and before the article's text.
+func page(head, before, text string) []byte {
+	return []byte(`<!doctype html><html><head><title>Ministers agree to reopen consulates</title>` + head +
+		`</head><body><header>Site navigation</header><article>` + before + `<h1>Ministers agree to reopen consulates</h1>
+<p>` + text + `</p><p>` + text + `</p></article><footer>Footer</footer></body></html>`)
+}
+
+// Every place pages keep a publication date dates the article; a
+// modification date never does; a page with none is undated.
+func TestParseHTMLPublicationDates(t *testing.T) {
+	tests := []struct {
+		name, head, before, url, want string
+	}{
+		{"json-ld", `<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Ministers agree to reopen consulates","datePublished":"2024-03-05T10:00:00Z","dateModified":"2024-04-01T10:00:00Z"}</script>`, "", "", "2024-03-05"},
+		{"article:published_time", `<meta property="article:published_time" content="2024-03-06T10:00:00+00:00">`, "", "", "2024-03-06"},
+		{"itemprop datePublished meta", `<meta itemprop="datePublished" content="2024-03-07">`, "", "", "2024-03-07"},
+		{"meta name date", `<meta name="date" content="2024-03-08">`, "", "", "2024-03-08"},
+		{"DC.date.issued", `<meta name="DC.date.issued" content="2024-03-09">`, "", "", "2024-03-09"},
+		{"article:publicationdate", `<meta name="article:publicationdate" content="2024-03-10">`, "", "", "2024-03-10"},
+		{"publishdate", `<meta name="publishdate" content="2024-03-11">`, "", "", "2024-03-11"},
+		{"pdate", `<meta name="pdate" content="20240312">`, "", "", "2024-03-12"},
+		{"time itemprop", "", `<time itemprop="dateModified" datetime="2024-05-01">1 May</time><time itemprop="datePublished" content="2024-03-13">13 March</time>`, "", "2024-03-13"},
+		{"time pubdate", "", `<time pubdate datetime="2024-03-14T08:00:00Z">14 March</time>`, "", "2024-03-14"},
+		{"url path", "", "", "https://news.example/world/2024/03/15/ministers-consulates", "2024-03-15"},
+		{"modified only", "", `<time itemprop="dateModified" datetime="2024-05-01">1 May</time>`, "https://news.example/world/ministers", "undated"},
+		{"none", "", "", "https://news.example/world/ministers", "undated"},
+	}
+	for _, tt := range tests {
+		a, err := ingest.ParseHTML(page(tt.head, tt.before, pageText), tt.url)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if err := a.Normalize(); err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		got := a.Published.Format("2006-01-02")
+		if a.Undated {
+			got = "undated"
+		}
+		if got != tt.want {
+			t.Errorf("%s: published %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// A page titled only with the site's name takes its headline from <h1>.
+func TestParseHTMLHeadlineOverSiteName(t *testing.T) {
+	p := strings.Replace(string(page(`<meta property="og:site_name" content="Daily Wire Service">`, "", pageText)),
+		"<title>Ministers agree to reopen consulates</title>", "<title>Daily Wire Service - Latest News &amp; Headlines</title>", 1)
+	a, err := ingest.ParseHTML([]byte(p), "https://news.example/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Ministers agree to reopen consulates" {
+		t.Errorf("title %q", a.Title)
+	}
+}
+
+// Articles in Chinese and Japanese are measured in characters, not in
+// spaced words: a short-spaced article is still an article.
+func TestParseHTMLUnspacedScripts(t *testing.T) {
+	zh := strings.Repeat("两国外交部长星期二会谈六个小时，同意重新开放去年春天关闭的领事馆。", 4)
+	ja := strings.Repeat("両国の外相は火曜日に六時間会談し、昨年春に閉鎖された領事館の再開で合意した。", 4)
+	for _, text := range []string{zh, ja} {
+		a, err := ingest.ParseHTML(page(`<meta property="article:published_time" content="2024-03-06">`, "", text), "https://news.example/cjk")
+		if err != nil {
+			t.Errorf("%.30s…: %v", text, err)
+			continue
+		}
+		if !strings.Contains(a.Body, text[:30]) {
+			t.Errorf("body %q", a.Body)
+		}
+	}
+	if !knowledge.TooShort("領事館") {
+		t.Error("three characters are an article")
+	}
+
+}
