@@ -118,19 +118,19 @@ func writeJSON(w io.Writer, v any) error {
 
 // printAnswer writes an answer and its numbered sources for a terminal.
 func printAnswer(w io.Writer, a answer.Answer) {
-	fmt.Fprintf(w, "%s\n", a.Text)
+	fmt.Fprintf(w, "%s\n", safe(a.Text))
 	if len(a.Sources) > 0 {
 		fmt.Fprintln(w, "\nSources:")
 		for _, s := range a.Sources {
-			fmt.Fprintf(w, "  [%d] %s — %s, %s\n      %s\n", s.N, s.Article.Title, sourceName(s.Article),
-				s.Article.Day(), s.Article.URL)
+			fmt.Fprintf(w, "  [%d] %s — %s, %s\n      %s\n", s.N, safeLine(s.Article.Title), safeLine(sourceName(s.Article)),
+				s.Article.Day(), safeLine(s.Article.URL))
 		}
 		fmt.Fprintf(w, "\nAs of %s · %s answer\n", a.AsOf.Format("2 Jan 2006"), a.Method)
 	}
 	if a.NoAnswer && len(a.Closest) > 0 {
 		fmt.Fprintln(w, "\nThe closest stored articles:")
 		for _, c := range a.Closest {
-			fmt.Fprintf(w, "  - %s — %s, %s\n    %s\n", c.Title, sourceName(c), c.Day(), c.URL)
+			fmt.Fprintf(w, "  - %s — %s, %s\n    %s\n", safeLine(c.Title), safeLine(sourceName(c)), c.Day(), safeLine(c.URL))
 		}
 	}
 }
@@ -182,13 +182,13 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 	}
 	for _, p := range people {
 		roles := p.Distinct()
-		fmt.Fprintf(m.Stdout, "%s\n", p.Person.Name)
+		fmt.Fprintf(m.Stdout, "%s\n", safeLine(p.Person.Name))
 		for i, r := range roles {
-			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", r.Article.Day(), r.Title, i+1)
+			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", r.Article.Day(), safeLine(r.Title), i+1)
 		}
 		fmt.Fprintln(m.Stdout, "  Sources:")
 		for i, r := range roles {
-			fmt.Fprintf(m.Stdout, "    [%d] %s — %s, %s  %s\n", i+1, r.Article.Title, sourceName(r.Article), r.Article.Day(), r.Article.URL)
+			fmt.Fprintf(m.Stdout, "    [%d] %s — %s, %s  %s\n", i+1, safeLine(r.Article.Title), safeLine(sourceName(r.Article)), r.Article.Day(), safeLine(r.Article.URL))
 		}
 	}
 	return nil

@@ -148,8 +148,8 @@ func (m *Main) runSearch(ctx context.Context, args []string) error {
 		return nil
 	}
 	for i, h := range hits {
-		fmt.Fprintf(m.Stdout, "%d. %s\n   %s, %s\n   %s\n   %s\n\n", i+1, h.Article.Title,
-			sourceName(h.Article), h.Article.Day(), h.Article.URL, h.Snippet)
+		fmt.Fprintf(m.Stdout, "%d. %s\n   %s, %s\n   %s\n   %s\n\n", i+1, safeLine(h.Article.Title),
+			safeLine(sourceName(h.Article)), h.Article.Day(), safeLine(h.Article.URL), safeLine(h.Snippet))
 	}
 	return nil
 }
@@ -214,7 +214,7 @@ func (m *Main) demoAnswer(ctx context.Context, db *knowledge.DB, question string
 // printProblems lists an ingest's failures, and how many went unlisted.
 func printProblems(w io.Writer, sum ingest.Summary) {
 	for _, p := range sum.Problems {
-		fmt.Fprintf(w, "error: %v\n", p)
+		fmt.Fprintf(w, "error: %s\n", safeLine(p.Error()))
 	}
 	if more := sum.Failed - len(sum.Problems); more > 0 {
 		fmt.Fprintf(w, "error: and %d more\n", more)

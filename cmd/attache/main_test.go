@@ -181,3 +181,29 @@ func TestPrintProblemsCountsTheUnlisted(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+// Escape sequences in an article reach the terminal escaped, and a file
+// name with a newline cannot forge a line of the ingest's output.
+func TestTerminalOutputIsEscaped(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("ATTACHE_DB", filepath.Join(dir, "a.db"))
+	ctx := context.Background()
+	hostile := `{"url":"https://x.example/esc","title":"Envoy \u001b]0;pwned\u0007 talks \u001b[2J","source":"Wire","published":"2025-01-02","body":"The envoy \u001b[31mmet\u001b[0m the minister in Vienna to discuss the prisoner exchange and the next round of talks."}` + "\n"
+	file := filepath.Join(dir, "hostile.jsonl")
+	os.WriteFile(file, []byte(hostile), 0o644)
+	forged := filepath.Join(dir, "x\ningest: 999 new, 0 updated, 0 duplicates, 0 errors\n.txt")
+	os.WriteFile(forged, []byte("\x00binary"), 0o644)
+	_, out, errOut := attache(t, ctx, "ingest", file, forged)
+	if strings.Contains(out+errOut, "\ningest: 999 new") {
+		t.Errorf("a file name forged a line:\n%s%s", out, errOut)
+	}
+	for _, args := range [][]string{{"search", "envoy Vienna"}, {"ask", "Who did the envoy meet in Vienna?"}} {
+		_, out, _ := attache(t, ctx, args...)
+		if strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, 0x07) {
+			t.Errorf("%q printed a raw control character: %q", args, out)
+		}
+		if !strings.Contains(out, `\x1b`) {
+			t.Errorf("%q: want the escape shown as \\x1b: %q", args, out)
+		}
+	}
+}
