@@ -133,6 +133,7 @@ func TestAnswerKind(t *testing.T) {
 		{"The deal was signed. How many prisoners were exchanged?", answer.KindNumber},
 		{"Putin said he would reward women who give birth to how many children?", answer.KindNumber},
 		{"Which island nation plunged into chaos?", answer.KindPlace},
+		{"Which countries signed the accord?", answer.KindPlace},
 		{"Pelosi made a visit to which area this week?", answer.KindPlace},
 		{"Sheinbaum threatened to sue which American tech company?", answer.KindOrg},
 		{"Musk is launching a party. What is its name?", answer.KindName},

@@ -94,14 +94,15 @@ func answerKind(sentence string) string {
 			if auxiliaries[h] || determiners[h] {
 				break
 			}
-			if k, ok := headNouns[h]; ok {
-				return k
+			// The noun itself or its singular.
+			forms := []string{h, strings.TrimSuffix(h, "s"), strings.TrimSuffix(h, "es")}
+			if strings.HasSuffix(h, "ies") {
+				forms = append(forms, strings.TrimSuffix(h, "ies")+"y")
 			}
-			if k, ok := headNouns[strings.TrimSuffix(h, "s")]; ok {
-				return k
-			}
-			if k, ok := headNouns[strings.TrimSuffix(h, "es")]; ok {
-				return k
+			for _, form := range forms {
+				if k, ok := headNouns[form]; ok {
+					return k
+				}
 			}
 		}
 	}
