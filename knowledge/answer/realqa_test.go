@@ -54,20 +54,12 @@ func TestRealQA(t *testing.T) {
 		}
 	}
 	declined := float64(rep.FalseAbstentions) / float64(answerable)
-	checks := []struct {
-		name      string
-		got, want float64
-	}{
+	atLeast(t, []floor{
 		{"answer accuracy", rep.AnswerAccuracy, 0.65},
 		{"answerable questions answered", 1 - declined, 0.90},
 		{"abstention accuracy", rep.AbstentionAccuracy, 0.80},
 		{"citation accuracy", rep.CitationAccuracy, 0.80},
-	}
-	for _, c := range checks {
-		if c.got < c.want {
-			t.Errorf("%s %.1f%%, want at least %.0f%%", c.name, 100*c.got, 100*c.want)
-		}
-	}
+	})
 }
 
 // With a model, the answerable questions of both sets reach it with an
