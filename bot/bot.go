@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -110,6 +111,11 @@ func New(cfg Config, log *slog.Logger, m *Metrics) (*Bot, error) {
 		}
 		s.Client.Transport = &originRewriter{base: u, next: http.DefaultTransport}
 	}
+	next := s.Client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	s.Client.Transport = &rateLimitLog{next: next, log: log}
 	b := &Bot{
 		cfg:       cfg,
 		log:       log,
@@ -139,12 +145,83 @@ func (b *Bot) Register(cmds ...commands.Command) {
 	}
 }
 
-// Open connects to the gateway.
-func (b *Bot) Open() error {
-	if err := b.session.Open(); err != nil {
-		return fmt.Errorf("connect to Discord: %w", redact(err, b.cfg.Token))
+// Open connects to the gateway. discordgo's connect cannot be cancelled
+// (it waits out rate limits and a silent gateway), so it runs aside: when
+// ctx ends first, Open returns ctx's error at once and the session is
+// closed whenever the connect gives up.
+func (b *Bot) Open(ctx context.Context) error {
+	b.log.Info("connecting to Discord")
+	done := make(chan error, 1)
+	go func() { done <- b.session.Open() }()
+	slow := time.NewTicker(connectPatience)
+	defer slow.Stop()
+	waited := time.Duration(0)
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("connect to Discord: %w", redact(err, b.cfg.Token))
+			}
+			return nil
+		case <-slow.C:
+			waited += connectPatience
+			b.log.Warn("still connecting to Discord", "waited", waited.String())
+		case <-ctx.Done():
+			go func() {
+				if <-done == nil {
+					b.session.Close()
+				}
+			}()
+			return ctx.Err()
+		}
 	}
-	return nil
+}
+
+// connectPatience is how long a connect goes before the log says it waits.
+const connectPatience = 15 * time.Second
+
+// rateLimitLog logs Discord's 429 answers, which discordgo waits out
+// silently, at most one line per route and second.
+type rateLimitLog struct {
+	next http.RoundTripper
+	log  *slog.Logger
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func (t *rateLimitLog) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		return resp, err
+	}
+	route := r.Method + " " + r.URL.Path
+	now := time.Now()
+	t.mu.Lock()
+	quiet := now.Sub(t.last[route]) < time.Second
+	if !quiet {
+		if t.last == nil || len(t.last) > 1000 {
+			t.last = map[string]time.Time{}
+		}
+		t.last[route] = now
+	}
+	t.mu.Unlock()
+	if !quiet {
+		t.log.Warn("Discord is rate limiting this bot; waiting", "route", redactPath(r.URL.Path),
+			"retry_after", resp.Header.Get("Retry-After"), "global", resp.Header.Get("X-RateLimit-Global") == "true")
+	}
+	return resp, nil
+}
+
+// redactPath drops the interaction and webhook tokens a REST path carries:
+// /interactions/{id}/{token}/callback, /webhooks/{application}/{token}/….
+func redactPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		if (s == "interactions" || s == "webhooks") && i+2 < len(parts) {
+			parts[i+2] = ":token"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // Connected reports whether the gateway session is up.

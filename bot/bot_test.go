@@ -95,7 +95,7 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 	b.Register(commands.All(commands.Deps{Asker: svc, Searcher: sample, Summarizer: &answer.Summarizer{Store: sample},
 		People: sample, Stats: sample, Digests: digest.Service{DB: sample}, Channels: b})...)
 	h.bot = b
-	if err := b.Open(); err != nil {
+	if err := b.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
@@ -347,7 +347,7 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 			deps.Digests, deps.Channels = digest.Service{DB: sample}, b
 		}
 		b.Register(commands.All(deps)...)
-		if err := b.Open(); err != nil {
+		if err := b.Open(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		defer b.Close()

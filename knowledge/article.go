@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -122,10 +123,11 @@ func (a *Article) Normalize() error {
 			return ErrNotText
 		}
 	}
-	a.Title = strings.Join(strings.Fields(a.Title), " ")
-	a.Source = strings.Join(strings.Fields(a.Source), " ")
-	a.Author = strings.Join(strings.Fields(a.Author), " ")
-	a.Lang = strings.TrimSpace(a.Lang)
+	a.Title = strings.Join(strings.Fields(dropControls(a.Title)), " ")
+	a.Source = strings.Join(strings.Fields(dropControls(a.Source)), " ")
+	a.Author = strings.Join(strings.Fields(dropControls(a.Author)), " ")
+	a.Lang = strings.TrimSpace(dropControls(a.Lang))
+	a.Body = dropControls(a.Body)
 	var paras []string
 	var counts []int
 	a.Body, paras, counts = normalizeBody(a.Body)
@@ -158,6 +160,65 @@ func (a *Article) Normalize() error {
 	a.mentions = extractRoles(a.passages)
 	a.normTitle, a.normBody = a.Title, a.Body
 	return nil
+}
+
+// dropControls removes control characters (C0 but tab and line breaks,
+// DEL, C1) from text: no news text needs them, and in a terminal or a log
+// they are escape sequences that recolour, retitle or forge lines.
+func dropControls(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || (c == 0xc2 && i+1 < len(s) && s[i+1] >= 0x80 && s[i+1] <= 0x9f) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == 0x1b {
+			i += escapeLen(s[i:])
+			continue
+		}
+		if !unicode.IsControl(r) || r == '\t' || r == '\n' || r == '\r' {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// escapeLen is the length of the terminal escape sequence at the start of
+// s (which starts with ESC): CSI "ESC [ … final", OSC "ESC ] … BEL or ST",
+// or ESC and one character.
+func escapeLen(s string) int {
+	if len(s) < 2 {
+		return len(s)
+	}
+	switch s[1] {
+	case '[':
+		for i := 2; i < len(s); i++ {
+			if s[i] >= 0x40 && s[i] <= 0x7e {
+				return i + 1
+			}
+		}
+		return len(s)
+	case ']', 'P', '_', '^':
+		for i := 2; i < len(s); i++ {
+			if s[i] == 0x07 {
+				return i + 1
+			}
+			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+		}
+		return len(s)
+	}
+	return 2
 }
 
 // CanonicalURL normalises an article URL so that trivially different links

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // PutResult says what storing one article did.
@@ -53,6 +55,35 @@ func (db *DB) PutArticle(ctx context.Context, a *Article) (PutResult, error) {
 // is otherwise a Duplicate; an article whose text is stored under another URL
 // is a Duplicate too, and its URL is remembered as an alias. IDs are set.
 func (db *DB) PutArticles(ctx context.Context, arts []*Article) ([]PutResult, error) {
+	out, err := db.putArticles(ctx, arts)
+	return out, storeError(err)
+}
+
+// ErrUnavailable marks a store failure after which no write can succeed
+// (disk full, read-only file, I/O error, lock never released): callers
+// stop instead of retrying article by article.
+var ErrUnavailable = errors.New("the store cannot write")
+
+// storeError wraps the errors that no retry can fix in ErrUnavailable.
+func storeError(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrReadonly, sqlite3.ErrCorrupt, sqlite3.ErrNotADB,
+			sqlite3.ErrCantOpen, sqlite3.ErrNomem, sqlite3.ErrBusy, sqlite3.ErrLocked, sqlite3.ErrPerm:
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+	}
+	if errors.Is(err, ErrReadOnly) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+func (db *DB) putArticles(ctx context.Context, arts []*Article) ([]PutResult, error) {
 	for i, a := range arts {
 		if a.normalized() {
 			continue // normalised already, e.g. by the ingester's parsing stage
@@ -386,6 +417,18 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL string) (Article, error) 
 		return Article{}, fmt.Errorf("article %s: %w", u, err)
 	}
 	return db.Article(ctx, id)
+}
+
+// HasURL reports whether an article is stored under rawURL (or an alias).
+func (db *DB) HasURL(ctx context.Context, rawURL string) (bool, error) {
+	u, err := CanonicalURL(rawURL)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	err = db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE url_key = ? AND url = ?)
+		OR EXISTS (SELECT 1 FROM article_urls WHERE url = ?)`, key(u), u, u).Scan(&n)
+	return n == 1, err
 }
 
 // Passages returns an article's passages in order.

@@ -7,8 +7,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -17,6 +20,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-sqlite3"
+	sysunix "golang.org/x/sys/unix"
 )
 
 //go:embed migrations/*.sql
@@ -30,9 +34,10 @@ type DB struct {
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
-	write *sql.DB
-	read  *sql.DB
-	stmts struct{ total, docFreq *sql.Stmt } // prepared on the read pool
+	write    *sql.DB
+	read     *sql.DB
+	readOnly bool                               // opened by OpenReadOnly: write fails every call
+	stmts    struct{ total, docFreq *sql.Stmt } // prepared on the read pool
 
 	cacheMu sync.Mutex
 	cache   map[string]*sql.Stmt // read statements by SQL text
@@ -82,46 +87,218 @@ func (db *DB) queryRead(ctx context.Context, query string, args ...any) (*sql.Ro
 	return st.QueryContext(ctx, args...)
 }
 
-// Open opens (creating if needed) the database at path and applies every
-// pending migration.
+// Errors of opening a database.
+var (
+	// ErrNoDatabase: a read-only command was pointed at a file that does
+	// not exist; it is never created for a read.
+	ErrNoDatabase = errors.New("no database here")
+	// ErrNotAttache: the file is not an Attache database (another
+	// application's SQLite file, or not SQLite at all); nothing is written
+	// to it.
+	ErrNotAttache = errors.New("not an Attache database")
+	// ErrSchemaNewer: the database was migrated by a newer Attache.
+	ErrSchemaNewer = errors.New("the database was written by a newer version of Attache")
+	// ErrSchemaOlder: a read-only open found migrations still to apply,
+	// which only a writer does.
+	ErrSchemaOlder = errors.New("the database needs an upgrade that only a writing command applies")
+	// ErrReadOnly is returned by writes on a database opened read-only.
+	ErrReadOnly = errors.New("the database is open read-only")
+)
+
+// Open opens the database at path for reading and writing: it creates the
+// file when missing and applies pending migrations. A file that is not
+// Attache's database, or whose schema is newer than this binary's, is
+// refused before anything is written to it.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, false)
+}
+
+// OpenReadOnly opens an existing database for reading only. It never
+// creates a file, never migrates and never takes the write lock, so a read
+// started during an ingest does not wait for it. A database on a read-only
+// file system is read as immutable.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: no path given")
 	}
 	if !fts5Available() {
 		return nil, errors.New("open database: this binary was built without FTS5; build with -tags sqlite_fts5")
 	}
+	st, err := inspect(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	latest := latestMigration()
+	switch {
+	case !st.exists && readOnly:
+		return nil, fmt.Errorf("open database %s: %w (store articles first with attache ingest, or set ATTACHE_DB)", path, ErrNoDatabase)
+	case st.version > latest:
+		return nil, fmt.Errorf("open database %s: %w (schema version %d, this binary knows up to %d); upgrade attache", path, ErrSchemaNewer, st.version, latest)
+	case readOnly && st.version < latest && st.tables:
+		return nil, fmt.Errorf("open database %s: %w (schema version %d, this binary needs %d); run attache ingest or attache serve once", path, ErrSchemaOlder, st.version, latest)
+	case !readOnly && st.readOnlyMedia:
+		return nil, fmt.Errorf("open database %s: it is on a read-only file system; only reading commands (search, ask, whois, summarize, digest) work there", path)
+	}
 	db := &DB{Path: path, Now: func() time.Time { return time.Now().UTC() }}
-	var err error
-	// _txlock=immediate: a write transaction takes the write lock when it
-	// begins, so two writers queue on busy_timeout instead of deadlocking.
 	registerDriver()
-	if err := createFile(ctx, path); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	db.readOnly = readOnly
+	if readOnly {
+		db.write = sql.OpenDB(readOnlyConnector{})
+	} else {
+		if err := createFile(ctx, path); err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		// _txlock=immediate: a write transaction takes the write lock when
+		// it begins, so two writers queue on busy_timeout instead of
+		// deadlocking.
+		db.write, err = sql.Open(writeDriver, dsn(path, "_journal_mode=WAL", "_txlock=immediate"))
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		db.write.SetMaxOpenConns(1)
+		db.write.SetConnMaxLifetime(0)
+		db.write.SetMaxIdleConns(1)
 	}
-	db.write, err = sql.Open(writeDriver, dsn(path, "_txlock=immediate"))
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	readOpts := []string{"_query_only=1"}
+	if readOnly {
+		readOpts = append(readOpts, "mode=ro")
+		if st.readOnlyMedia {
+			// Nobody can write the file, so it cannot change under us; a WAL
+			// database there has no -shm file to coordinate through.
+			readOpts = append(readOpts, "immutable=1")
+		}
 	}
-	db.write.SetMaxOpenConns(1)
-	db.write.SetConnMaxLifetime(0)
-	db.write.SetMaxIdleConns(1)
-	db.read, err = sql.Open(readDriver, dsn(path, "_query_only=1"))
+	db.read, err = sql.Open(readDriver, dsn(path, readOpts...))
 	if err != nil {
-		db.write.Close()
+		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	db.read.SetMaxIdleConns(max(4, runtime.NumCPU()))
-	if err := db.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	if !readOnly && st.version < latest {
+		if err := db.migrate(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
 	}
 	if err := db.prepare(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// readOnlyConnector stands in for the writer of a database opened
+// read-only: every write fails with ErrReadOnly, before touching the file.
+type readOnlyConnector struct{}
+
+func (readOnlyConnector) Connect(context.Context) (driver.Conn, error) { return nil, ErrReadOnly }
+func (readOnlyConnector) Driver() driver.Driver                        { return readOnlyConnector{} }
+func (readOnlyConnector) Open(string) (driver.Conn, error)             { return nil, ErrReadOnly }
+
+// fresh is the pool to read state that must include this process's last
+// write: the writer when there is one.
+func (db *DB) fresh() *sql.DB {
+	if db.readOnly {
+		return db.read
+	}
+	return db.write
+}
+
+// fileState is what inspect found at a database path.
+type fileState struct {
+	exists        bool
+	tables        bool // the file holds a schema (not new, not empty)
+	version       int  // the highest migration applied
+	readOnlyMedia bool // the directory cannot be written
+}
+
+// sqliteHeader opens every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// inspect looks at a database path without writing anything: a missing or
+// empty file is new; any other file must be a SQLite database holding
+// Attache's schema_migrations with its first migration.
+func inspect(ctx context.Context, path string) (fileState, error) {
+	var st fileState
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return st, nil
+	case err != nil:
+		return st, err
+	case info.IsDir():
+		return st, fmt.Errorf("%w: it is a directory", ErrNotAttache)
+	case !info.Mode().IsRegular():
+		return st, fmt.Errorf("%w: it is not a regular file", ErrNotAttache)
+	}
+	st.exists = true
+	st.readOnlyMedia = !writableDir(filepath.Dir(path))
+	if info.Size() == 0 {
+		return st, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return st, err
+	}
+	head := make([]byte, len(sqliteHeader))
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	if err != nil || string(head) != sqliteHeader {
+		return st, fmt.Errorf("%w: the file is not a SQLite database", ErrNotAttache)
+	}
+	extra := []string{"mode=ro"}
+	if st.readOnlyMedia {
+		extra = append(extra, "immutable=1")
+	}
+	c, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_busy_timeout=10000&"+strings.Join(extra, "&"))
+	if err != nil {
+		return st, err
+	}
+	defer c.Close()
+	var tables, ours int
+	if err := c.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
+		FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).Scan(&tables, &ours); err != nil {
+		return st, fmt.Errorf("read its schema: %w", err)
+	}
+	if tables == 0 {
+		return st, nil
+	}
+	st.tables = true
+	var first int
+	if ours == 0 || c.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = 1 AND name = ?", firstMigration).Scan(&first) != nil || first == 0 {
+		return st, fmt.Errorf("%w: the file holds another application's tables; nothing was changed (choose another ATTACHE_DB)", ErrNotAttache)
+	}
+	if err := c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&st.version); err != nil {
+		return st, fmt.Errorf("read its schema version: %w", err)
+	}
+	return st, nil
+}
+
+// writableDir reports whether files can be created in dir; tests replace it
+// to play a read-only file system.
+var writableDir = func(dir string) bool {
+	return sysunix.Access(dir, sysunix.W_OK) == nil
+}
+
+// firstMigration names the migration every Attache database starts with.
+const firstMigration = "0001_articles.sql"
+
+// latestMigration is the highest migration version this binary carries.
+func latestMigration() int {
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	latest := 0
+	for _, n := range names {
+		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(n, "migrations/"), "_", 2)[0])
+		if err == nil {
+			latest = max(latest, v)
+		}
+	}
+	return latest
 }
 
 // Reader connections are mattn/go-sqlite3 with a hook that gives each a
@@ -200,7 +377,6 @@ func createFile(ctx context.Context, path string) error {
 
 func dsn(path string, extra ...string) string {
 	v := []string{
-		"_journal_mode=WAL",
 		"_busy_timeout=10000",
 		"_foreign_keys=on",
 		"_synchronous=NORMAL",
@@ -270,9 +446,11 @@ func (db *DB) Close() error {
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
-	if db.write != nil {
+	if db.write != nil && !db.readOnly {
 		// Fold the WAL back into the main file on a clean shutdown.
 		_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if db.write != nil {
 		errs = append(errs, db.write.Close())
 	}
 	return errors.Join(errs...)

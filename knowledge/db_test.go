@@ -276,3 +276,20 @@ func TestPutArticlesSeesOtherWriters(t *testing.T) {
 		t.Errorf("got %d articles, want 3", st.Articles)
 	}
 }
+
+// Control characters and terminal escape sequences never reach the store:
+// they would recolour terminals and forge log lines wherever text is shown.
+func TestStoredTextHasNoControlCharacters(t *testing.T) {
+	db := MustOpenDB(t)
+	a := article("https://a.example/esc", "\x1b]0;pwned\x07Talks \x1b[31mresume\x1b[0m\u0085", "Envoys met\x1b[2J in Muscat.\x08\x7f\tThe talks went on.\r\nMore\x1bc text.", "2025-04-16")
+	a.Author = "Jane\x1b[8m Doe"
+	mustPut(t, db, a)
+	got, err := db.ArticleByURL(context.Background(), "https://a.example/esc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Join(strings.Fields(got.Body), " ")
+	if got.Title != "Talks resume" || got.Author != "Jane Doe" || body != "Envoys met in Muscat. The talks went on. More text." {
+		t.Errorf("stored title %q, author %q, body %q", got.Title, got.Author, got.Body)
+	}
+}

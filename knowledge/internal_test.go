@@ -3,11 +3,14 @@ package knowledge
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestKeyFilterNoFalseNegativesFewFalsePositives(t *testing.T) {
@@ -292,5 +295,85 @@ func TestScanNormalizedFastMatchesSlow(t *testing.T) {
 		if fok != sok || fmt.Sprint(fp, fw) != fmt.Sprint(sp, sw) {
 			t.Fatalf("%q: fast %v %q %v, slow %v %q %v", body, fok, fp, fw, sok, sp, sw)
 		}
+	}
+}
+
+// On a read-only file system a WAL database has no -shm file and none can
+// be made: readers open it immutable, writers are refused with a clear
+// reason, and nothing is created beside it.
+func TestReadOnlyFileSystem(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ro.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Article{URL: "https://a.example/1", Title: "Talks in Muscat", Body: "Envoys met in Muscat for a second round of talks.",
+		Published: time.Date(2025, 4, 16, 0, 0, 0, 0, time.UTC)}
+	if _, err := db.PutArticles(ctx, []*Article{&a}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if os.Geteuid() != 0 {
+		// A real read-only directory, where permissions bind.
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	} else {
+		// root writes anywhere; play the read-only mount instead.
+		was := writableDir
+		writableDir = func(string) bool { return false }
+		t.Cleanup(func() { writableDir = was })
+	}
+	before, _ := os.ReadDir(dir)
+	if _, err := Open(ctx, path); err == nil || !strings.Contains(err.Error(), "read-only file system") {
+		t.Errorf("writer on a read-only file system: %v", err)
+	}
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatalf("reader on a read-only file system: %v", err)
+	}
+	defer ro.Close()
+	hits, err := ro.Search(ctx, "Muscat", SearchOptions{})
+	if err != nil || len(hits) != 1 {
+		t.Errorf("search on a read-only file system: %d hits, %v", len(hits), err)
+	}
+	if after, _ := os.ReadDir(dir); len(after) != len(before) {
+		t.Errorf("files were created beside the database: %v -> %v", before, after)
+	}
+}
+
+// A file that cannot grow (SQLite's max_page_count plays a full disk) is
+// reported as ErrUnavailable, which stops an ingest instead of a retry per
+// article.
+func TestAFullDiskIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "full.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var pages int
+	if err := db.write.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages+1)); err != nil {
+		t.Fatal(err)
+	}
+	var arts []*Article
+	for i := range 500 {
+		arts = append(arts, &Article{URL: fmt.Sprintf("https://a.example/%d", i), Title: fmt.Sprintf("Talks, round %d", i),
+			Body:      strings.Repeat(fmt.Sprintf("Envoys met in Muscat for round %d of the talks. ", i), 20),
+			Published: time.Date(2025, 4, 16, 0, 0, 0, 0, time.UTC)})
+	}
+	_, err = db.PutArticles(ctx, arts)
+	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "full") {
+		t.Errorf("put on a full disk: %v, want ErrUnavailable", err)
+	}
+	// A bad article is not a store failure.
+	if _, err := db.PutArticles(ctx, []*Article{{URL: "https://a.example/x", Title: "No body"}}); err == nil || errors.Is(err, ErrUnavailable) {
+		t.Errorf("a bad article: %v, want an error that is not ErrUnavailable", err)
 	}
 }

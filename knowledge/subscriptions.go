@@ -63,7 +63,7 @@ func scanSubscription(sc interface{ Scan(...any) error }) (Subscription, error) 
 
 // Subscription returns a channel's subscription.
 func (db *DB) Subscription(ctx context.Context, channelID string) (Subscription, error) {
-	s, err := scanSubscription(db.write.QueryRowContext(ctx, "SELECT "+subscriptionColumns+" FROM subscriptions WHERE channel_id = ?", channelID))
+	s, err := scanSubscription(db.fresh().QueryRowContext(ctx, "SELECT "+subscriptionColumns+" FROM subscriptions WHERE channel_id = ?", channelID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("subscription of channel %s: %w", channelID, ErrNotFound)
 	}
@@ -80,7 +80,7 @@ func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]Subscription
 	}
 	// The schedule state is read from the writer so that a claim just made
 	// is seen.
-	rows, err := db.write.QueryContext(ctx, q+" ORDER BY id", args...)
+	rows, err := db.fresh().QueryContext(ctx, q+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}

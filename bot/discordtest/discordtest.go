@@ -38,6 +38,8 @@ type Server struct {
 	Fail func(c Call) (int, string)
 	// Hidden channels answer 403, as channels the bot cannot see do.
 	Hidden map[string]bool
+	// Silent makes the gateway accept connections and never say HELLO.
+	Silent bool
 
 	mu         sync.Mutex
 	calls      []Call
@@ -46,6 +48,7 @@ type Server struct {
 	seq        int
 	identifies int
 	resumes    int
+	connects   int // gateway connections
 	nextID     int
 	commands   map[string][]map[string]any // by "app" or "app/guild"
 	changed    chan struct{}
@@ -78,6 +81,13 @@ func (s *Server) SetHidden(ids ...string) {
 	}
 }
 
+// SetSilent makes the gateway hold connections without a HELLO.
+func (s *Server) SetSilent(silent bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Silent = silent
+}
+
 // SetFail sets Fail while the bot runs.
 func (s *Server) SetFail(f func(c Call) (int, string)) {
 	s.mu.Lock()
@@ -90,6 +100,13 @@ func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Call(nil), s.calls...)
+}
+
+// Connects returns how many gateway connections were opened.
+func (s *Server) Connects() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connects
 }
 
 // Sessions returns how many IDENTIFY and RESUME the gateway received.
@@ -272,7 +289,17 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 		s.conn.Close()
 	}
 	s.conn = conn
+	s.connects++
+	silent := s.Silent
 	s.mu.Unlock()
+	if silent {
+		s.notify()
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}
 	s.write(conn, map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 1000}})
 	for {
 		_, data, err := conn.ReadMessage()

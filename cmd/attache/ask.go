@@ -72,7 +72,7 @@ func (m *Main) runAsk(ctx context.Context, args []string) error {
 			return usagef("ask: --as-of %q is not a date; give YYYY-MM-DD", *asOfFlag)
 		}
 	}
-	db, err := m.openDB(ctx, m.Config.DBPath)
+	db, err := m.readDB(ctx, m.Config.DBPath)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 	if name == "" {
 		return usagef("whois: give a name, e.g. attache whois Witkoff")
 	}
-	db, err := m.openDB(ctx, m.Config.DBPath)
+	db, err := m.readDB(ctx, m.Config.DBPath)
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	if *days < 0 {
 		return usagef("summarize: --days must be 0 or more")
 	}
-	db, err := m.openDB(ctx, m.Config.DBPath)
+	db, err := m.readDB(ctx, m.Config.DBPath)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,9 +16,19 @@ import (
 	"github.com/attache-bot/attache/knowledge/ingest"
 )
 
-// openDB opens the configured database once for this Main.
+// openDB opens the database at path for writing, creating and migrating
+// it if needed; Main closes it.
 func (m *Main) openDB(ctx context.Context, path string) (*knowledge.DB, error) {
-	db, err := knowledge.Open(ctx, path)
+	return m.keep(knowledge.Open(ctx, path))
+}
+
+// readDB opens the database at path for reading only: it never creates,
+// migrates or locks it, so reads run beside an ingest.
+func (m *Main) readDB(ctx context.Context, path string) (*knowledge.DB, error) {
+	return m.keep(knowledge.OpenReadOnly(ctx, path))
+}
+
+func (m *Main) keep(db *knowledge.DB, err error) (*knowledge.DB, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +97,9 @@ func (m *Main) runIngest(ctx context.Context, args []string) error {
 		printProblems(m.Stderr, sum)
 	}
 	fmt.Fprintf(m.Stdout, "ingest: %s\n", sum)
+	if err != nil && ctx.Err() != nil {
+		return errors.New("ingest interrupted; the articles stored before it are kept")
+	}
 	if err != nil {
 		return fmt.Errorf("ingest stopped: %w", err)
 	}
@@ -122,7 +136,7 @@ func (m *Main) runSearch(ctx context.Context, args []string) error {
 	if *days < 0 || *limit < 1 || *limit > knowledge.MaxSearchLimit {
 		return usagef("search: --days must be 0 or more and --limit between 1 and %d", knowledge.MaxSearchLimit)
 	}
-	db, err := m.openDB(ctx, m.Config.DBPath)
+	db, err := m.readDB(ctx, m.Config.DBPath)
 	if err != nil {
 		return err
 	}

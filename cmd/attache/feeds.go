@@ -33,7 +33,11 @@ func (m *Main) runFeeds(ctx context.Context, args []string) error {
 	if len(pos) == 0 {
 		return usagef("feeds: say add URL, remove URL, list or poll")
 	}
-	db, err := m.openDB(ctx, m.Config.DBPath)
+	open := m.openDB
+	if pos[0] == "list" {
+		open = m.readDB
+	}
+	db, err := open(ctx, m.Config.DBPath)
 	if err != nil {
 		return err
 	}
@@ -111,7 +115,7 @@ func (m *Main) runDigest(ctx context.Context, args []string) error {
 	if *since <= 0 || *stories <= 0 {
 		return usagef("digest: --since and --stories must be positive")
 	}
-	db, err := m.openDB(ctx, m.Config.DBPath)
+	db, err := m.readDB(ctx, m.Config.DBPath)
 	if err != nil {
 		return err
 	}

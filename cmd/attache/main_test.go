@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,6 +199,16 @@ func TestTerminalOutputIsEscaped(t *testing.T) {
 	if strings.Contains(out+errOut, "\ningest: 999 new") {
 		t.Errorf("a file name forged a line:\n%s%s", out, errOut)
 	}
+	// Ingest strips control characters; a database written by an older
+	// version, or by hand, may still hold them.
+	raw, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("UPDATE articles SET title = ?", "Envoy \x1b]0;pwned\x07 talks \x1b[2J"); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{{"search", "envoy Vienna"}, {"ask", "Who did the envoy meet in Vienna?"}} {
 		_, out, _ := attache(t, ctx, args...)
 		if strings.ContainsRune(out, 0x1b) || strings.ContainsRune(out, 0x07) {
@@ -205,5 +217,101 @@ func TestTerminalOutputIsEscaped(t *testing.T) {
 		if !strings.Contains(out, `\x1b`) {
 			t.Errorf("%q: want the escape shown as \\x1b: %q", args, out)
 		}
+	}
+}
+
+// Reading commands never create a database on a mistyped path, and run
+// while another process holds the write lock.
+func TestReadingCommandsNeitherCreateNorWait(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	t.Setenv("ATTACHE_DB", typo)
+	for _, args := range [][]string{{"search", "Iran"}, {"ask", "Who is Witkoff?"}, {"whois", "Witkoff"},
+		{"summarize", "tariffs"}, {"digest"}, {"feeds", "list"}} {
+		code, out, errOut := attache(t, ctx, args...)
+		if code != 1 || !strings.Contains(errOut, "no database here") {
+			t.Errorf("attache %q on a missing database: exit %d\nstdout: %s\nstderr: %s", args, code, out, errOut)
+		}
+	}
+	if _, err := os.Stat(typo); !os.IsNotExist(err) {
+		t.Fatalf("a reading command created %s (%v)", typo, err)
+	}
+
+	path := filepath.Join(dir, "a.db")
+	t.Setenv("ATTACHE_DB", path)
+	if code, _, errOut := attache(t, ctx, "ingest", "--quiet", "../../sample/wire.jsonl"); code != 0 {
+		t.Fatalf("ingest: %s", errOut)
+	}
+	holder, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	tx, err := holder.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("DELETE FROM feeds"); err != nil { // takes the write lock
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"search", "Witkoff"}, {"whois", "Witkoff"}, {"feeds", "list"}} {
+		if code, out, errOut := attache(t, ctx, args...); code != 0 {
+			t.Errorf("attache %q while the database is being written: exit %d\nstdout: %s\nstderr: %s", args, code, out, errOut)
+		}
+	}
+}
+
+// serve stops when told while Discord rate limits it without end or its
+// gateway never says HELLO, and says in the log what it waits for.
+func TestServeStopsWhileDiscordStalls(t *testing.T) {
+	cases := map[string]struct {
+		setup   func(*discordtest.Server)
+		wantLog string
+	}{
+		"429 on every route": {func(f *discordtest.Server) {
+			f.SetFail(func(discordtest.Call) (int, string) {
+				return 429, `{"message": "You are being rate limited.", "retry_after": 0.2, "global": false}`
+			})
+		}, "rate limiting"},
+		"a global 429": {func(f *discordtest.Server) {
+			f.SetFail(func(discordtest.Call) (int, string) {
+				return 429, `{"message": "You are being rate limited.", "retry_after": 30, "global": true}`
+			})
+		}, "rate limiting"},
+		"a gateway without HELLO": {func(f *discordtest.Server) { f.SetSilent(true) }, "connecting to Discord"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("ATTACHE_DB", filepath.Join(t.TempDir(), "s.db"))
+			fake := discordtest.New()
+			defer fake.Close()
+			tc.setup(fake)
+			t.Setenv("DISCORD_TOKEN", "test-token")
+			t.Setenv("DISCORD_API_URL", fake.URL)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var errOut lockedBuffer
+			done := make(chan int, 1)
+			go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
+			if !fake.WaitFor(10*time.Second, func() bool {
+				return strings.Contains(errOut.String(), tc.wantLog) && (!fake.Silent || fake.Connects() > 0)
+			}) {
+				t.Errorf("the log does not say %q:\n%s", tc.wantLog, errOut.String())
+			}
+			cancel() // SIGTERM
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Errorf("exit %d after SIGTERM:\n%s", code, errOut.String())
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatalf("serve ignored SIGTERM:\n%s", errOut.String()) // a hang guard, not a timing
+			}
+			if strings.Contains(errOut.String(), "test-token") {
+				t.Error("the token reached the log")
+			}
+		})
 	}
 }

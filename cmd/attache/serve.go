@@ -65,7 +65,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 			return srv.Shutdown(sctx)
 		})
 	}
-	if err := b.Open(); err != nil {
+	if err := b.Open(ctx); err != nil {
+		if ctx.Err() != nil {
+			m.Log.Info("stopped before Discord answered")
+			return nil
+		}
 		return err
 	}
 	m.Log.Info("attache is running", "llm", m.Config.LLMConfigured(), "guild", m.Config.DiscordGuildID)

@@ -350,3 +350,37 @@ func TestAsOfLimitsTheArticles(t *testing.T) {
 		t.Errorf("no answer: %q", a.Text)
 	}
 }
+
+// A server that streams far past the tokens asked for is cut off: by the
+// text the tokens allow, and by the bytes of the response when it streams
+// nothing but framing.
+func TestModelOutputIsCapped(t *testing.T) {
+	t.Run("text", func(t *testing.T) {
+		srv, g := fakeLLM(t, func(int, openai.ChatCompletionRequest) answertest.Reply {
+			return answertest.Reply{Text: strings.Repeat("Witkoff met Putin again and again. ", 300_000)} // 10 MB
+		})
+		g.MaxTokens = 100
+		text, _, err := g.Generate(context.Background(), answer.Prompt{System: "s", User: "u"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(text) > 100*16+200 {
+			t.Errorf("kept %d bytes of text for 100 tokens", len(text))
+		}
+		if !srv.WaitAborted(1) {
+			t.Error("the client read the whole stream")
+		}
+	})
+	t.Run("framing", func(t *testing.T) {
+		srv, g := fakeLLM(t, func(int, openai.ChatCompletionRequest) answertest.Reply {
+			return answertest.Reply{Filler: 1_000_000, Text: "Never reached."} // about 100 MB of empty chunks
+		})
+		_, _, err := g.Generate(context.Background(), answer.Prompt{System: "s", User: "u"}, nil)
+		if err == nil || !strings.Contains(err.Error(), "MiB") {
+			t.Errorf("an endless stream of empty chunks: %v", err)
+		}
+		if !srv.WaitAborted(1) {
+			t.Error("the client read the whole stream")
+		}
+	})
+}

@@ -37,9 +37,17 @@ func NewOpenAI(apiKey, baseURL, model string, httpClient *http.Client) *OpenAI {
 	if baseURL != "" {
 		cfg.BaseURL = strings.TrimRight(baseURL, "/")
 	}
+	c := &http.Client{}
 	if httpClient != nil {
-		cfg.HTTPClient = httpClient
+		c = new(http.Client)
+		*c = *httpClient
 	}
+	next := c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	c.Transport = cappedTransport{next: next, max: maxResponseBytes}
+	cfg.HTTPClient = c
 	return &OpenAI{Client: openai.NewClientWithConfig(cfg), Model: model, Temperature: 0.1, apiKey: apiKey}
 }
 
@@ -96,6 +104,7 @@ func (o *OpenAI) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 	}
 	defer st.Close()
 	var b strings.Builder
+	limit := req.MaxTokens * bytesPerToken //lint:ignore SA1019 see Generate
 	for {
 		resp, err := st.Recv()
 		if errors.Is(err, io.EOF) {
@@ -115,7 +124,55 @@ func (o *OpenAI) stream(ctx context.Context, req openai.ChatCompletionRequest, o
 				}
 			}
 		}
+		if b.Len() >= limit {
+			// A server that streams past what was asked for is cut off:
+			// the answer is what fits.
+			return b.String(), usage, true, nil
+		}
 	}
+}
+
+// bytesPerToken bounds the text of one token: a token is a few letters, or
+// one CJK character of 3 bytes; 16 leaves room for any tokenizer.
+const bytesPerToken = 16
+
+// maxResponseBytes caps the bytes of one response, JSON framing included
+// (a server may stream empty chunks without end).
+const maxResponseBytes = 4 << 20
+
+// errResponseTooLarge ends a response that passed maxResponseBytes.
+var errResponseTooLarge = fmt.Errorf("the LLM's response passed %d MiB", maxResponseBytes>>20)
+
+// cappedTransport ends every response body after max bytes.
+type cappedTransport struct {
+	next http.RoundTripper
+	max  int64
+}
+
+func (t cappedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		return resp, err
+	}
+	resp.Body = &cappedBody{ReadCloser: resp.Body, left: t.max}
+	return resp, nil
+}
+
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errResponseTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 // retryable reports a rate limit or a server error.

@@ -51,7 +51,9 @@ func ReadJSONL(r io.Reader, fn func(line int, a knowledge.Article, err error) er
 			if ferr := fn(line, knowledge.Article{}, errLineTooLong); ferr != nil {
 				return ferr
 			}
-		} else if len(bytes.TrimSpace(b)) > 0 {
+		} else if (err == nil || err == io.EOF) && len(bytes.TrimSpace(b)) > 0 {
+			// A line cut short by a read error is not parsed: the error
+			// below is the problem, not the half line.
 			a, perr := parseJSONLine(&dec, b)
 			if ferr := fn(line, a, perr); ferr != nil {
 				return ferr
@@ -87,6 +89,7 @@ func readLine(br *bufio.Reader, buf []byte) ([]byte, bool, error) {
 var errLineTooLong = fmt.Errorf("line longer than %d MiB", maxLineBytes>>20)
 
 func parseJSONLine(dec *jsonDecoder, b []byte) (knowledge.Article, error) {
+	b = toUTF8(b, "jsonl", "")
 	j, err := dec.decode(b)
 	if err != nil {
 		return knowledge.Article{}, err
@@ -126,6 +129,9 @@ func ParseTime(s string) (time.Time, error) {
 // pageURL, when known, resolves relative links and is the fallback URL.
 func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 	var a knowledge.Article
+	if countElements(page, maxElements) > maxElements {
+		page = flattenHTML(page, maxElements)
+	}
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
 		return a, fmt.Errorf("parse HTML: %w", err)
@@ -175,6 +181,80 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 		}
 	}
 	return a, nil
+}
+
+// maxElements bounds the elements of a page's tree. A parsed element
+// costs hundreds of bytes, and readability copies and scores them, so a page
+// of a million tiny elements would take 50 times its size in memory. News
+// pages have a few thousand.
+const maxElements = 50000
+
+// countElements counts a page's start tags, up to limit+1, without building
+// a tree.
+func countElements(page []byte, limit int) int {
+	z := html.NewTokenizer(bytes.NewReader(page))
+	n := 0
+	for n <= limit {
+		switch z.Next() {
+		case html.ErrorToken:
+			return n
+		case html.StartTagToken, html.SelfClosingTagToken:
+			n++
+		}
+	}
+	return n
+}
+
+// flattenHTML rewrites an over-large page so that its tree holds at most
+// limit elements: the head is kept, and in the body the elements that carry
+// an article's structure (paragraphs, headings, lists, quotes, article and
+// time elements) are kept up to the limit, while generic containers and
+// inline tags are dropped with their text kept. A dropped block element
+// leaves a line break, so its text does not run into the next.
+func flattenHTML(page []byte, limit int) []byte {
+	z := html.NewTokenizer(bytes.NewReader(page))
+	out := bytes.NewBuffer(make([]byte, 0, len(page)/2))
+	kept, inBody := 0, false
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return out.Bytes()
+		case html.TextToken, html.DoctypeToken:
+			out.Write(z.Raw())
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := z.TagName()
+			tag := string(name)
+			if tag == "body" {
+				inBody = true
+			}
+			keep := !inBody || structural[tag]
+			if tt != html.EndTagToken {
+				keep = keep && kept < limit
+				if keep {
+					kept++
+				}
+			}
+			switch {
+			case keep:
+				out.Write(z.Raw())
+			case blockLevel[tag]:
+				out.WriteByte('\n')
+			}
+		}
+	}
+}
+
+var structural = map[string]bool{
+	"body": true, "main": true, "article": true, "header": true, "footer": true, "nav": true, "aside": true,
+	"p": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "ul": true, "ol": true,
+	"li": true, "blockquote": true, "time": true, "meta": true, "script": true, "style": true, "br": true,
+	"figure": true, "figcaption": true, "pre": true,
+}
+
+var blockLevel = map[string]bool{
+	"div": true, "section": true, "table": true, "tr": true, "td": true, "th": true, "dl": true, "dt": true,
+	"dd": true, "form": true, "center": true,
 }
 
 // headline is the page's title, unless that is only the site's name (or

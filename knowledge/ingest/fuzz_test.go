@@ -23,8 +23,11 @@ func FuzzParseScraped(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if strings.TrimSpace(a.Title) == "" || strings.TrimSpace(a.Body) == "" || a.Published.IsZero() || a.URL == "" {
+		if strings.TrimSpace(a.Title) == "" || strings.TrimSpace(a.Body) == "" || a.URL == "" {
 			t.Fatalf("accepted an article missing a field: %+v", a)
+		}
+		if a.Published.IsZero() != strings.Contains(a.URL, ":undated:") {
+			t.Fatalf("an undated article must be named undated, and only it: %+v", a)
 		}
 		if utf8.ValidString(text) && (!utf8.ValidString(a.Body) || !utf8.ValidString(a.Title)) {
 			t.Fatalf("valid input gave invalid UTF-8 output")

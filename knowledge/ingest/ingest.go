@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unicode/utf8"
+	"syscall"
 
 	"github.com/attache-bot/attache/knowledge"
 )
@@ -213,13 +213,13 @@ func (in *Ingester) store(ctx context.Context, batch []pending) {
 		in.count(res)
 		return
 	}
+	if in.stopOn(ctx, err) {
+		return
+	}
 	for _, p := range batch {
 		res, err := in.Store.PutArticles(ctx, []*knowledge.Article{p.art})
 		if err != nil {
-			if ctx.Err() != nil {
-				in.mu.Lock()
-				in.fatal = ctx.Err()
-				in.mu.Unlock()
+			if in.stopOn(ctx, err) {
 				return
 			}
 			in.problem(p.where, err)
@@ -227,6 +227,24 @@ func (in *Ingester) store(ctx context.Context, batch []pending) {
 		}
 		in.count(res)
 	}
+}
+
+// stopOn records err as the reason the ingest stops when no later write
+// can succeed: the context ended, or the store is unavailable (disk full,
+// read-only). Retrying article by article would only repeat the error.
+func (in *Ingester) stopOn(ctx context.Context, err error) bool {
+	switch {
+	case ctx.Err() != nil:
+		err = ctx.Err()
+	case !errors.Is(err, knowledge.ErrUnavailable):
+		return false
+	}
+	in.mu.Lock()
+	if in.fatal == nil {
+		in.fatal = err
+	}
+	in.mu.Unlock()
+	return true
 }
 
 // progress reports the running totals; the caller holds in.mu.
@@ -264,7 +282,7 @@ var formatByExt = map[string]string{
 func (in *Ingester) ingestPath(ctx context.Context, path string) error {
 	info, err := os.Stat(path)
 	if err != nil {
-		in.problem(path, errors.Unwrap(err))
+		in.problem(path, readError(err))
 		return nil
 	}
 	if !info.IsDir() {
@@ -273,8 +291,11 @@ func (in *Ingester) ingestPath(ctx context.Context, path string) error {
 	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			in.problem(p, errors.Unwrap(err))
+			in.problem(p, readError(err))
 			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
@@ -313,41 +334,111 @@ func (in *Ingester) ingestFile(ctx context.Context, path, format string) error {
 		in.progress()
 		in.mu.Unlock()
 	}()
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
-		in.problem(path, errors.Unwrap(err))
+		in.problem(path, err)
 		return nil
 	}
 	defer f.Close()
+	r := ctxReader{ctx, f}
 	if format == "jsonl" {
-		return in.ingestJSONL(ctx, path, f)
+		return in.ingestJSONL(ctx, path, r)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, in.maxFileBytes()+1))
+	data, err := io.ReadAll(io.LimitReader(r, in.maxFileBytes()+1))
 	if err != nil {
-		in.problem(path, err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		in.problem(path, readError(err))
 		return nil
 	}
 	if int64(len(data)) > in.maxFileBytes() {
 		in.problem(path, fmt.Errorf("file is over the %d MiB limit", in.maxFileBytes()>>20))
 		return nil
 	}
-	return in.ingestDocument(ctx, path, format, "", data)
+	return in.ingestDocument(ctx, path, format, "", "", data)
 }
 
+// ingestJSONL stores a stream's articles one line at a time. A read error
+// ends the file as a problem of its own; the lines before it are kept.
 func (in *Ingester) ingestJSONL(ctx context.Context, path string, r io.Reader) error {
-	return ReadJSONL(r, func(line int, a knowledge.Article, err error) error {
+	var stop error
+	err := ReadJSONL(r, func(line int, a knowledge.Article, err error) error {
 		where := fmt.Sprintf("%s:%d", path, line)
 		if err != nil {
 			in.problem(where, err)
 			return nil
 		}
-		return in.add(ctx, where, a)
+		stop = in.add(ctx, where, a)
+		return stop
 	})
+	switch {
+	case stop != nil:
+		return stop
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		in.problem(path, readError(err))
+	}
+	return nil
+}
+
+// openRegular opens an input file, refusing what is not a regular file: a
+// FIFO or device would block the open, or never end.
+func openRegular(path string) (*os.File, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, readError(err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s); give files, directories or URLs", fileKind(info.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, readError(err)
+	}
+	return f, nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return m.Type().String()
+}
+
+// readError drops the operation and path a *PathError repeats, which the
+// problem's "where" already says.
+func readError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// ctxReader ends a read when the context ends, so that a slow or endless
+// input cannot hold a stopping ingest.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // ingestDocument parses one document of the given format ("" to sniff it).
 // pageURL is where it was fetched from, if anywhere.
-func (in *Ingester) ingestDocument(ctx context.Context, where, format, pageURL string, data []byte) error {
+func (in *Ingester) ingestDocument(ctx context.Context, where, format, pageURL, contentType string, data []byte) error {
 	if err := checkText(data); err != nil {
 		in.problem(where, err)
 		return nil
@@ -355,6 +446,7 @@ func (in *Ingester) ingestDocument(ctx context.Context, where, format, pageURL s
 	if format == "" {
 		format = sniff(data)
 	}
+	data = toUTF8(data, format, contentType)
 	switch format {
 	case "jsonl":
 		return in.ingestJSONL(ctx, where, bytes.NewReader(data))
@@ -409,7 +501,7 @@ func (in *Ingester) ingestURL(ctx context.Context, rawURL string) error {
 		in.problem(where, err)
 		return nil
 	}
-	return in.ingestDocument(ctx, where, formatOfContentType(resp.ContentType), resp.URL, resp.Body)
+	return in.ingestDocument(ctx, where, formatOfContentType(resp.ContentType), resp.URL, resp.ContentType, resp.Body)
 }
 
 func formatOfContentType(ct string) string {
@@ -425,7 +517,8 @@ func formatOfContentType(ct string) string {
 	return ""
 }
 
-// checkText refuses empty, binary and non-UTF-8 input with a clear reason.
+// checkText refuses empty and binary input with a clear reason. Text in
+// another encoding than UTF-8 is converted (see toUTF8), not refused.
 func checkText(data []byte) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errors.New("empty input")
@@ -433,9 +526,6 @@ func checkText(data []byte) error {
 	head := data[:min(len(data), 8000)]
 	if bytes.IndexByte(head, 0) >= 0 {
 		return errors.New("binary data, not text")
-	}
-	if !utf8.Valid(data) {
-		return errors.New("not valid UTF-8 text (convert it to UTF-8 first)")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
@@ -16,6 +17,7 @@ type FeedStore interface {
 	Store
 	DueFeeds(ctx context.Context, now time.Time) ([]knowledge.Feed, error)
 	SaveFeedState(ctx context.Context, f knowledge.Feed) error
+	HasURL(ctx context.Context, url string) (bool, error)
 }
 
 // Poller fetches due feeds politely: conditional requests, backoff for a
@@ -33,6 +35,31 @@ type Poller struct {
 	MaxBackoff time.Duration
 	// DisableAfter consecutive failures disables a feed (default 8).
 	DisableAfter int
+
+	mu    sync.Mutex
+	tried map[string]time.Time // teaser pages fetched, by URL, so each is fetched once a day at most
+}
+
+// teaserRetry is how long a teaser whose page gave nothing waits before
+// its page is fetched again; maxTried bounds the memory of them.
+const (
+	teaserRetry = 24 * time.Hour
+	maxTried    = 20000
+)
+
+// shouldFetch reports whether a teaser's page is to be fetched now, and
+// records that it is.
+func (p *Poller) shouldFetch(url string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if at, ok := p.tried[url]; ok && now.Sub(at) < teaserRetry {
+		return false
+	}
+	if p.tried == nil || len(p.tried) >= maxTried {
+		p.tried = map[string]time.Time{}
+	}
+	p.tried[url] = now
+	return true
 }
 
 // PollResult is what one poll of one feed did.
@@ -128,7 +155,7 @@ func (p *Poller) store(ctx context.Context, resp *Response, r *PollResult) error
 	if err := checkText(resp.Body); err != nil {
 		return err
 	}
-	title, items, err := ParseFeed(resp.Body)
+	title, items, err := ParseFeed(toUTF8(resp.Body, "feed", resp.ContentType))
 	if err != nil {
 		if strings.HasPrefix(strings.TrimSpace(strings.ToLower(string(resp.Body[:min(len(resp.Body), 200)]))), "<!doctype html") ||
 			strings.Contains(strings.ToLower(resp.ContentType), "html") {
@@ -146,6 +173,15 @@ func (p *Poller) store(ctx context.Context, resp *Response, r *PollResult) error
 		}
 		a := it.Article
 		if it.Teaser {
+			// A teaser's page is fetched once: not when the article is
+			// stored already (storing the teaser again would replace the
+			// page's text), and not again the same day when it failed.
+			if stored, err := p.Store.HasURL(ctx, a.URL); err != nil || stored {
+				continue
+			}
+			if !p.shouldFetch(a.URL, p.now()) {
+				continue
+			}
 			p.complete(ctx, &a)
 		}
 		if a.Normalize() != nil {
@@ -157,6 +193,9 @@ func (p *Poller) store(ctx context.Context, resp *Response, r *PollResult) error
 		return nil
 	}
 	res, err := p.Store.PutArticles(ctx, arts)
+	if errors.Is(err, knowledge.ErrUnavailable) {
+		return err
+	}
 	if err != nil {
 		// One bad item must not cost the others.
 		res = nil
@@ -182,7 +221,7 @@ func (p *Poller) complete(ctx context.Context, a *knowledge.Article) {
 	if err != nil || resp.NotModified {
 		return
 	}
-	page, err := ParseHTML(resp.Body, resp.URL)
+	page, err := ParseHTML(toUTF8(resp.Body, "html", resp.ContentType), resp.URL)
 	if err != nil || knowledge.CountWords(page.Body) <= knowledge.CountWords(a.Body) {
 		return
 	}
@@ -190,7 +229,9 @@ func (p *Poller) complete(ctx context.Context, a *knowledge.Article) {
 	if a.Author == "" {
 		a.Author = page.Author
 	}
-	if a.Published.IsZero() {
+	// The page's own date comes first; the feed's stands in when the page
+	// states none.
+	if !page.Published.IsZero() {
 		a.Published = page.Published
 	}
 }

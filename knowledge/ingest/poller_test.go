@@ -175,3 +175,63 @@ func TestPublicOnlyFetcherRefusesRedirectToPrivateAddress(t *testing.T) {
 		t.Errorf("redirect to a private address: got %v, want a refusal", err)
 	}
 }
+
+// A teaser's page is fetched once: not again on the next poll when the
+// article is stored, nor the same day when the page gave nothing.
+func TestPollerFetchesEachTeaserPageOnce(t *testing.T) {
+	var pageFetches atomic.Int64
+	var srvURL string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`)
+		// The broken page's item has no text of its own: it can only be
+		// stored from its page, which fails.
+		for _, item := range []string{"/good/1", "/good/2", "/broken/3"} {
+			teaser := "Short teaser."
+			if strings.HasPrefix(item, "/broken") {
+				teaser = ""
+			}
+			fmt.Fprintf(w, `<item><title>Story %s</title><link>%s%s</link><pubDate>Mon, 14 Apr 2025 09:00:00 GMT</pubDate><description>%s</description></item>`,
+				item, srvURL, item, teaser)
+		}
+		fmt.Fprint(w, `</channel></rss>`)
+	})
+	mux.HandleFunc("/good/", func(w http.ResponseWriter, r *http.Request) {
+		pageFetches.Add(1)
+		fmt.Fprintf(w, `<html><head><title>Envoy meets minister</title></head><body><article><h1>Envoy meets minister</h1><p>%s</p><p>%s</p></article></body></html>`,
+			longText(120), r.URL.Path)
+	})
+	mux.HandleFunc("/broken/", func(w http.ResponseWriter, r *http.Request) {
+		pageFetches.Add(1)
+		http.Error(w, "gone", http.StatusGone)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	srvURL = srv.URL
+	now := time.Now().UTC()
+	p, db := newPoller(t, &now)
+	ctx := context.Background()
+	f, err := db.AddFeed(ctx, srv.URL+"/feed.xml", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for poll := range 3 {
+		r := p.Poll(ctx, f)
+		if r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		if poll == 0 && r.New != 2 {
+			t.Errorf("first poll stored %d, want the 2 teasers whose pages answer", r.New)
+		}
+		// The second poll comes soon after, the third a day later, when
+		// only the failed page is tried again.
+		now = now.Add([]time.Duration{15 * time.Minute, 25 * time.Hour, 0}[poll])
+	}
+	if n := pageFetches.Load(); n != 4 {
+		t.Errorf("%d page fetches over three polls of three teasers, want 3 and the failed one again a day later", n)
+	}
+	a, err := db.ArticleByURL(ctx, srv.URL+"/good/1")
+	if err != nil || knowledge.CountWords(a.Body) < 100 {
+		t.Errorf("the stored page text was replaced by the teaser: %v %q", err, a.Body)
+	}
+}

@@ -90,11 +90,14 @@ func ParseScraped(text string) (knowledge.Article, error) {
 	if strings.TrimSpace(a.Body) == "" {
 		return a, knowledge.ErrNoBody
 	}
-	if a.Published.IsZero() {
-		return a, fmt.Errorf("%w: expected a first line like \"date 2025-04-16\"", knowledge.ErrNoPubDate)
-	}
 	if a.URL == "" {
-		a.URL = "urn:attache:" + a.Published.Format("2006-01-02") + ":" + slug(a.Title)
+		// Named by date and title, so re-ingesting the text is idempotent.
+		// Text with no date is stored undated, as pages are.
+		day := "undated"
+		if !a.Published.IsZero() {
+			day = a.Published.Format("2006-01-02")
+		}
+		a.URL = "urn:attache:" + day + ":" + slug(a.Title)
 	}
 	a.Lang = knowledge.DetectArticleLang(a.Title, a.Body)
 	return a, nil

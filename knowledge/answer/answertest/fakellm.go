@@ -21,6 +21,9 @@ type Reply struct {
 	Text    string        // the answer, streamed in pieces when the request streams
 	Garbage bool          // answer with bytes that are not the API's JSON
 	Delay   time.Duration // wait before answering (the request's context ends it early)
+	// Filler is a number of empty chunks streamed before the text, as a
+	// broken or hostile server may send without end.
+	Filler int
 	// Usage reported with the answer.
 	PromptTokens, CompletionTokens int
 }
@@ -34,6 +37,22 @@ type Server struct {
 	mu       sync.Mutex
 	requests []openai.ChatCompletionRequest
 	auth     []string
+	aborted  int
+}
+
+// WaitAborted reports whether n streams were closed by the client before
+// their end, waiting a little for the server to notice.
+func (s *Server) WaitAborted(n int) bool {
+	for range 200 {
+		s.mu.Lock()
+		got := s.aborted
+		s.mu.Unlock()
+		if got >= n {
+			return true
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	return false
 }
 
 // New starts a fake server; close it with Close.
@@ -114,9 +133,28 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			fl.Flush()
 		}
 	}
+	gone := func() bool {
+		if r.Context().Err() == nil {
+			return false
+		}
+		s.mu.Lock()
+		s.aborted++
+		s.mu.Unlock()
+		return true
+	}
+	for range rep.Filler {
+		send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
+			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}}}})
+		if gone() {
+			return
+		}
+	}
 	for _, piece := range pieces(rep.Text) {
 		send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
 			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": piece}}}})
+		if gone() {
+			return
+		}
 	}
 	send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
 		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}})
