@@ -286,6 +286,7 @@ func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 		if i == 0 {
 			indexed = a.Title + "\n\n" + text
 		}
+		indexed = IndexText(indexed)
 		if _, err := w.indexPassage.ExecContext(ctx, w.nextPassage, indexed); err != nil {
 			return err
 		}

@@ -323,7 +323,11 @@ func registerDriver() {
 					return err
 				}
 				_, err = c.Exec(fmt.Sprintf("PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = %d", walCheckpointBytes/max(size, 512)), nil)
-				return err
+				if err != nil {
+					return err
+				}
+				// Migrations re-index text through the same function.
+				return c.RegisterFunc("attache_index_text", IndexText, true)
 			},
 		})
 		sql.Register(readDriver, &sqlite3.SQLiteDriver{

@@ -377,3 +377,90 @@ func TestAFullDiskIsUnavailable(t *testing.T) {
 		t.Errorf("a bad article: %v, want an error that is not ErrUnavailable", err)
 	}
 }
+
+// A database indexed before unspaced scripts were split (0009) is
+// re-indexed when it is opened for writing: a Chinese word inside running
+// text is found afterwards, and English passages are left as they were.
+func TestMigrationReindexesUnspacedScripts(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "cjk.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2025, 4, 16, 0, 0, 0, 0, time.UTC)
+	zh := Article{URL: "https://a.example/zh", Title: "外交部发布会", Published: day,
+		Body: "中国外交部发言人周四表示，双方将于下周在北京举行新一轮磋商，讨论贸易、投资和地区安全问题。"}
+	en := Article{URL: "https://a.example/en", Title: "Talks in Muscat", Published: day,
+		Body: "Envoys met in Muscat for a second round of talks on regional security."}
+	if _, err := db.PutArticles(ctx, []*Article{&zh, &en}); err != nil {
+		t.Fatal(err)
+	}
+	// Index the Chinese passage as the old code did: its raw text.
+	for _, q := range []string{
+		"DELETE FROM passages_fts WHERE rowid = (SELECT first_passage FROM articles WHERE url = 'https://a.example/zh')",
+		"INSERT INTO passages_fts(rowid, text) SELECT a.first_passage, a.title || char(10) || char(10) || p.text FROM articles a JOIN passages p ON p.id = a.first_passage WHERE a.url = 'https://a.example/zh'",
+		"DELETE FROM schema_migrations WHERE version = 9",
+	} {
+		if _, err := db.write.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if hits, _ := db.Search(ctx, "地区安全", SearchOptions{}); len(hits) != 0 {
+		t.Fatalf("the old index already finds the word: %d hits", len(hits))
+	}
+	db.Close()
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for q, want := range map[string]string{"地区安全": "https://a.example/zh", "regional security": "https://a.example/en"} {
+		hits, err := db.Search(ctx, q, SearchOptions{})
+		if err != nil || len(hits) == 0 || hits[0].Article.URL != want {
+			t.Errorf("search %q after the migration: %d hits, %v", q, len(hits), err)
+		}
+	}
+}
+
+// Words folds and splits as the index's tokenizer does, in every script:
+// otherwise a query word would never match the token the index holds (as
+// й, folded to и here but not there, once did).
+func TestWordsMatchTheIndexTokenizer(t *testing.T) {
+	raw, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"CREATE VIRTUAL TABLE f USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')",
+		"CREATE VIRTUAL TABLE v USING fts5vocab(f, 'instance')",
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, text := range []string{
+		"Jean-Noël Barrot", "Zürich Łódź Ðorđević", "Erdoğan", "Nguyễn Phú Trọng", "Зеленский и Лавров",
+		"Ελλάδα Αθήνα", "محمد بن سلمان", "हिंदी समाचार", "e\u0301te\u0301", "İstanbul", "Straße",
+	} {
+		if _, err := raw.Exec("DELETE FROM f; INSERT INTO f(rowid, text) VALUES (1, ?)", text); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := raw.Query("SELECT term FROM v ORDER BY offset")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var index []string
+		for rows.Next() {
+			var term string
+			rows.Scan(&term)
+			index = append(index, term)
+		}
+		rows.Close()
+		if got := Words(text); strings.Join(got, " ") != strings.Join(index, " ") {
+			t.Errorf("%q: Words %q, the index %q", text, got, index)
+		}
+	}
+}

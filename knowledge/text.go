@@ -24,13 +24,37 @@ func Fold(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
+	var buf [16]byte
+	for _, r := range s {
+		if r >= 0x300 && r < 0x340 && removedMarks>>(r-0x300)&1 == 1 {
+			continue // a combining diacritic, removed as the index does
+		}
+		if !latinWithMarks(r) {
+			b.WriteRune(unicode.ToLower(r))
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		// Only Latin letters lose their marks, as in the index: Cyrillic
+		// й, Japanese が and Hangul syllables keep theirs.
+		for _, d := range norm.NFD.String(string(utf8.AppendRune(buf[:0], r))) {
+			if !unicode.Is(unicode.Mn, d) {
+				b.WriteRune(unicode.ToLower(d))
+			}
+		}
 	}
 	return b.String()
+}
+
+// removedMarks is the set of combining diacritics (U+0300 + bit) that the
+// index's tokenizer removes; other marks separate tokens there, as here.
+const removedMarks uint64 = 1<<0x00 | 1<<0x01 | 1<<0x02 | 1<<0x03 | 1<<0x04 | 1<<0x06 | 1<<0x07 | 1<<0x08 | 1<<0x09 |
+	1<<0x0a | 1<<0x0b | 1<<0x0c | 1<<0x0f | 1<<0x11 | 1<<0x1b | 1<<0x23 | 1<<0x24 | 1<<0x25 | 1<<0x26 | 1<<0x27 |
+	1<<0x28 | 1<<0x2d | 1<<0x2e | 1<<0x30 | 1<<0x31
+
+// latinWithMarks reports the letters whose diacritics the index's
+// tokenizer (unicode61, remove_diacritics 2) removes: Latin-1, Latin
+// Extended-A and -B, and Latin Extended Additional.
+func latinWithMarks(r rune) bool {
+	return (r >= 0xc0 && r <= 0x24f) || (r >= 0x1e00 && r <= 0x1eff)
 }
 
 // isWordRune reports whether r is part of a token for the index's tokenizer.
@@ -39,10 +63,140 @@ func isWordRune(r rune) bool {
 }
 
 // Words splits s into folded tokens the way the index tokenizes text:
-// letters and digits, everything else a separator.
+// letters and digits, everything else a separator. Scripts written without
+// spaces between words (Chinese, Japanese, and Korean, whose particles join
+// the word before them) come out as overlapping pairs of characters, which
+// the index holds too (see IndexText): "宇航员" gives "宇航", "航员".
 func Words(s string) []string {
 	f := Fold(s)
-	return strings.FieldsFunc(f, func(r rune) bool { return !isWordRune(r) })
+	words := strings.FieldsFunc(f, func(r rune) bool { return !isWordRune(r) })
+	if !hasUnspaced(f) {
+		return words
+	}
+	out := make([]string, 0, len(words)*2)
+	for _, w := range words {
+		out = appendSegments(out, w, false)
+	}
+	return out
+}
+
+// unspaced reports a character of a script written without spaces between
+// words: Han, Hiragana, Katakana (with its prolonged sound mark) and Hangul.
+func unspaced(r rune) bool {
+	switch {
+	case r < 0x1100:
+		return false
+	case r == 0x30fc:
+		return true
+	}
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// hasUnspaced reports whether s holds a character of an unspaced script.
+// Those are encoded from byte 0xE1 on, so most text is ruled out by a scan
+// of its bytes.
+func hasUnspaced(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xe1 {
+			for _, r := range s[i:] {
+				if unspaced(r) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+// appendSegments appends the tokens of the word w: the parts in spaced
+// scripts as they are, each run of unspaced characters as its overlapping
+// pairs (a lone character as itself), and with unigrams the run's single
+// characters too.
+func appendSegments(out []string, w string, unigrams bool) []string {
+	start, runStart := 0, -1
+	flush := func(end int) {
+		if runStart < 0 {
+			return
+		}
+		run := w[runStart:end]
+		prev, prevSize := -1, 0
+		n := 0
+		for i, r := range run {
+			size := utf8.RuneLen(r)
+			if unigrams {
+				out = append(out, run[i:i+size])
+			}
+			if prev >= 0 {
+				out = append(out, run[prev:i+size])
+			}
+			prev, prevSize = i, size
+			n++
+		}
+		if n == 1 && !unigrams {
+			out = append(out, run[prev:prev+prevSize])
+		}
+		runStart = -1
+	}
+	for i, r := range w {
+		if unspaced(r) {
+			if runStart < 0 {
+				if i > start {
+					out = append(out, w[start:i])
+				}
+				runStart = i
+			}
+			continue
+		}
+		if runStart >= 0 {
+			flush(i)
+			start = i
+		}
+	}
+	if runStart >= 0 {
+		flush(len(w))
+	} else if start < len(w) {
+		out = append(out, w[start:])
+	}
+	return out
+}
+
+// IndexText is the text given to the full-text index for s: s itself, but
+// with each run of unspaced characters replaced by its single characters
+// and its overlapping pairs, so that a word inside running Chinese,
+// Japanese or Korean text is found by the pairs Words makes of it, and a
+// one-character word by itself.
+func IndexText(s string) string {
+	if !hasUnspaced(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) * 3)
+	last := 0
+	var toks []string
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unspaced(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r, size := utf8.DecodeRuneInString(s[j:])
+			if !unspaced(r) {
+				break
+			}
+			j += size
+		}
+		b.WriteString(s[last:i])
+		toks = appendSegments(toks[:0], s[i:j], true)
+		b.WriteByte(' ')
+		b.WriteString(strings.Join(toks, " "))
+		b.WriteByte(' ')
+		last, i = j, j
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // IsStopword reports whether a folded token carries too little meaning to
@@ -315,8 +469,15 @@ func normalizeBody(body string) (string, []string, []int) {
 	return strings.Join(paras, "\n\n"), paras, nil
 }
 
+// Paragraphs splits a body into its paragraphs as they are stored: on blank
+// lines, and on the single line breaks that are not width wrapping.
+func Paragraphs(body string) []string { return cleanParagraphs(body) }
+
 // cleanParagraphs splits body into paragraphs (see normalizeBody) and
-// single-spaces each.
+// single-spaces each. Inside a block of lines, a single line break is kept
+// as a break between paragraphs unless the block is prose wrapped at a
+// width (see wrapped): list items, captions and lines of a poem or address
+// stay apart instead of running into one another.
 func cleanParagraphs(body string) []string {
 	body = strings.ReplaceAll(body, "\r\n", "\n")
 	sep := "\n\n"
@@ -324,13 +485,55 @@ func cleanParagraphs(body string) []string {
 		sep = "\n"
 	}
 	var out []string
-	for _, p := range strings.Split(body, sep) {
-		p = strings.Join(strings.Fields(p), " ")
-		if p != "" {
+	for _, block := range strings.Split(body, sep) {
+		if sep == "\n\n" && strings.Contains(block, "\n") {
+			out = appendLines(out, block)
+			continue
+		}
+		if p := strings.Join(strings.Fields(block), " "); p != "" {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// appendLines appends a block's lines as paragraphs, joining a line to the
+// next where the block is wrapped prose.
+func appendLines(out []string, block string) []string {
+	lines := strings.Split(block, "\n")
+	longest := 0
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+		longest = max(longest, utf8.RuneCountInString(lines[i]))
+	}
+	var cur []string
+	for i, l := range lines {
+		if l == "" {
+			continue
+		}
+		cur = append(cur, l)
+		if i+1 < len(lines) && wrapped(l, longest) {
+			continue
+		}
+		out = append(out, strings.Join(cur, " "))
+		cur = cur[:0]
+	}
+	if len(cur) > 0 {
+		out = append(out, strings.Join(cur, " "))
+	}
+	return out
+}
+
+// wrapped reports whether a line was broken by a fixed width rather than by
+// its writer: it is nearly as long as the longest line of its block, which
+// is long, and it does not end a sentence.
+func wrapped(line string, longest int) bool {
+	n := utf8.RuneCountInString(line)
+	if longest < 50 || 4*n < 3*longest {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(line)
+	return !strings.ContainsRune(".!?:;\"”’)。！？", last)
 }
 
 // scanNormalized checks that body is in the stored form (see normalizeBody)

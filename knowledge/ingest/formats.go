@@ -152,7 +152,7 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 	}
 	a.Title = headline(firstNonEmpty(meta["og:title"], art.Title(), meta["title"]), meta["h1"],
 		firstNonEmpty(art.SiteName(), meta["og:site_name"], meta["application-name"]))
-	a.Body = dropLeadingFurniture(strings.TrimSpace(body.String()), a.Title)
+	a.Body = strings.TrimSpace(body.String())
 	if knowledge.TooShort(a.Body) {
 		return a, errNoArticle
 	}
@@ -304,22 +304,6 @@ func publishedOf(meta map[string]string, art readability.Article, pageURL string
 		}
 	}
 	return time.Time{}
-}
-
-// dropLeadingFurniture removes a repeated title and a byline from the top of
-// extracted page text.
-func dropLeadingFurniture(body, title string) string {
-	paras := strings.Split(body, "\n\n")
-	i := 0
-	for i < len(paras) && i < 3 {
-		p := strings.TrimSpace(paras[i])
-		if p == "" || p == title || bylineRE.MatchString(p) {
-			i++
-			continue
-		}
-		break
-	}
-	return strings.Join(paras[i:], "\n\n")
 }
 
 var errNoArticle = errors.New("no article text found in the page")

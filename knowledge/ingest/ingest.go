@@ -162,6 +162,7 @@ func (in *Ingester) problem(where string, err error) {
 // add normalises an article and queues it, handing the queue to the storing
 // goroutine when it is full.
 func (in *Ingester) add(ctx context.Context, where string, a knowledge.Article) error {
+	a.Body = dropFurniture(a.Body, a.Title)
 	if err := a.Normalize(); err != nil {
 		in.problem(where, err)
 		return nil

@@ -1,6 +1,10 @@
 package ingest_test
 
 import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -90,4 +94,64 @@ func TestParseHTMLUnspacedScripts(t *testing.T) {
 		t.Error("three characters are an article")
 	}
 
+}
+
+// Furniture is removed from bodies by the same rules in every format, and
+// line breaks that separate list items or captions survive.
+func TestBodiesAreCleanAndKeepTheirBreaks(t *testing.T) {
+	prose := "Envoys met in Muscat on Saturday for a second round of talks on the programme, officials from both delegations said afterwards."
+	body := "By Jane Doe · 13 March 2025, 10:20 GMT · 3 minute read\n\n" +
+		"Updated 2 hours ago\n\n" + prose + "\n\n" +
+		"Media caption The foreign minister spoke to reporters after the talks\n\n" +
+		"The delegations agreed on three points:\n" +
+		"A date for the next round\nAn exchange of prisoners\nA working group on sanctions\n\n" +
+		"Image source, Getty Images\n\n" +
+		"The next round is due within a week, the mediator's office said in a statement on Sunday evening."
+	line, _ := json.Marshal(map[string]string{"url": "https://wire.example/muscat", "title": "Talks in Muscat", "published": "2025-03-13", "body": body})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.jsonl"), append(line, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	htmlBody := strings.ReplaceAll(body, "\n\n", "</p><p>")
+	htmlBody = strings.ReplaceAll(htmlBody, "\n", "<br>")
+	html := `<html><head><title>Talks in Muscat again</title><meta property="article:published_time" content="2025-03-14"></head>` +
+		`<body><article><h1>Talks in Muscat again</h1><p>` + htmlBody + `</p></article></body></html>`
+	if err := os.WriteFile(filepath.Join(dir, "b.html"), []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := mustOpenDB(t)
+	sum, err := (&ingest.Ingester{Store: db}).Ingest(context.Background(), dir)
+	if err != nil || sum.Added != 2 {
+		t.Fatalf("got %s, %v: %v", sum, err, sum.Problems)
+	}
+	hits, err := db.Search(context.Background(), "Muscat", knowledge.SearchOptions{})
+	if err != nil || len(hits) != 2 {
+		t.Fatalf("%d hits, %v", len(hits), err)
+	}
+	for _, h := range hits {
+		a, err := db.Article(context.Background(), h.Article.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, junk := range []string{"Jane Doe", "minute read", "2 hours ago", "Media caption", "Image source"} {
+			if strings.Contains(a.Body, junk) {
+				t.Errorf("%s keeps %q:\n%s", a.Title, junk, a.Body)
+			}
+		}
+		if !strings.HasPrefix(a.Body, "Envoys met") || !strings.Contains(a.Body, "A date for the next round\n\nAn exchange of prisoners\n\nA working group") {
+			t.Errorf("%s: the text or its list items' breaks are lost:\n%s", a.Title, a.Body)
+		}
+	}
+}
+
+// Prose wrapped at a fixed width is joined back into its paragraph.
+func TestWrappedProseIsJoined(t *testing.T) {
+	body := "Envoys met in Muscat on Saturday for a second round of talks on\nthe programme, officials from both delegations said afterwards, and\nthey agreed to meet again.\n\nA second paragraph follows here."
+	a := knowledge.Article{URL: "https://wire.example/w", Title: "Wrapped", Body: body}
+	if err := a.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Envoys met in Muscat on Saturday for a second round of talks on the programme, officials from both delegations said afterwards, and they agreed to meet again.\n\nA second paragraph follows here."; a.Body != want {
+		t.Errorf("got %q", a.Body)
+	}
 }

@@ -184,6 +184,7 @@ func (p *Poller) store(ctx context.Context, resp *Response, r *PollResult) error
 			}
 			p.complete(ctx, &a)
 		}
+		a.Body = dropFurniture(a.Body, a.Title)
 		if a.Normalize() != nil {
 			continue
 		}

@@ -109,27 +109,12 @@ var (
 	bylineRE     = regexp.MustCompile(`^(?:[Bb]y|BY)\s*(\p{Lu}[\p{L}\p{M}.'’-]*(?:(?:\s*,\s*|\s+)(?:and\s+|&\s+)?\p{Lu}[\p{L}\p{M}.'’-]*){0,7})$`)
 	numDateRE    = regexp.MustCompile(`^\d{1,2}[./-]\d{1,2}[./-]\d{4}(?:\s*,?\s*\d{1,2}:\d{2})?$`)
 	textDateRE   = regexp.MustCompile(`^(?:\w+,\s+)?(?:\d{1,2}\s+\p{L}+|\p{L}+\s+\d{1,2}),?\s+\d{4}(?:\s*,?\s*\d{1,2}:\d{2}.*)?$`)
-	readTimeRE   = regexp.MustCompile(`(?i)^\d+\s*(?:min|mins|minute|minutes)\s+read$`)
+	readTimeRE   = regexp.MustCompile(`(?i)^(?:\d+\s*(?:min|mins|minute|minutes)\s+read|reading time\s*:?\s*\d+\s*(?:min|mins|minutes?))$`)
 	slugRE       = regexp.MustCompile(`^[a-z0-9]+(?:[-_][a-z0-9]+)+$`)
 	creditRE     = regexp.MustCompile(`(?i)\b(?:credit|photo|image|source|getty images|ap photo)\s*:`)
 	captionRE    = regexp.MustCompile(`(?i)\b(?:credit|photo|photograph|image)\s*:\s*\S+`)
 	junkPhraseRE = regexp.MustCompile(`(?i)^(?:support us on (?:patreon|\w+)|subscribe(?: to .*)?|advertisement|share(?: this(?: article| story)?)?|read (?:also|more)\s*:.*|also read\s*:.*|follow us on .*|sign up for .*|listen to this article|print|comments?|tags?\s*:.*|related(?: articles| stories)?\s*:?|(?:click|tap) here.*|©.*|copyright .*|all rights reserved.*|\d+ min(?:ute)?s? ago|updated\s*:?\s*\d.*)\.?$`)
 )
-
-// isCaption reports a photo caption or credit line inside the text.
-func isCaption(l string) bool {
-	return captionRE.MatchString(l) && knowledge.CountWords(l) < 60
-}
-
-// hasKeyword reports whether l starts with word followed by a space.
-func hasKeyword(l, word string) bool {
-	return len(l) > len(word)+1 && strings.EqualFold(l[:len(word)], word) && l[len(word)] == ' '
-}
-
-// isJunkLine reports lines that are page furniture wherever they appear.
-func isJunkLine(l string) bool {
-	return junkPhraseRE.MatchString(l) || readTimeRE.MatchString(l)
-}
 
 // headerEnd finds where the article text starts in the lines after the
 // title and classifies the header lines before it. The header runs to the
@@ -195,4 +180,9 @@ func slug(title string) string {
 		w = w[:12]
 	}
 	return strings.Join(w, "-")
+}
+
+// hasKeyword reports whether l starts with word followed by a space.
+func hasKeyword(l, word string) bool {
+	return len(l) > len(word)+1 && strings.EqualFold(l[:len(word)], word) && l[len(word)] == ' '
 }
