@@ -40,6 +40,9 @@ func Render(r commands.Reply) []string {
 			b.WriteString(" · extractive answer")
 		}
 	}
+	if r.Footer != "" {
+		b.WriteString("\n-# " + strings.ReplaceAll(r.Footer, "\n", " "))
+	}
 	return Split(b.String(), MaxContent)
 }
 

@@ -97,3 +97,21 @@ func sourcesText(ss []answer.Source) string {
 	}
 	return b.String()
 }
+
+// A footer (a digest's mark) counts within the length of the message it
+// ends: whatever the length of the text before it, every part fits.
+func TestRenderFooterFitsTheLimit(t *testing.T) {
+	footer := "digest-123456-2025-04-16"
+	for n := 1900; n <= 2010; n++ {
+		text := strings.Repeat("a", n-40) + " " + strings.Repeat("b", 39)
+		parts := bot.Render(commands.Reply{Answer: answer.Answer{Text: text}, Footer: footer})
+		for i, p := range parts {
+			if c := utf8.RuneCountInString(p); c > bot.MaxContent {
+				t.Fatalf("text of %d: part %d has %d characters", n, i, c)
+			}
+		}
+		if last := parts[len(parts)-1]; !strings.HasSuffix(last, "-# "+footer) {
+			t.Fatalf("text of %d: the last part does not end with the footer: %q", n, last[max(0, len(last)-60):])
+		}
+	}
+}

@@ -56,6 +56,9 @@ type Reply struct {
 	Answer answer.Answer
 	// Ephemeral replies are shown to the asker only.
 	Ephemeral bool
+	// Footer, when set, ends the last message as a small line (a digest's
+	// mark); it counts within the message's length.
+	Footer string
 }
 
 func textAnswer(s string) answer.Answer { return answer.Answer{Text: s} }

@@ -76,7 +76,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	work, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	sched := &digest.Scheduler{Subs: db, Articles: db, Poster: b, Log: m.Log.With("part", "digest"),
-		Render: func(a answer.Answer) []string { return bot.Render(commands.Reply{Answer: a}) }, CatchUp: m.Config.DigestCatchUp,
+		Render: func(a answer.Answer, footer string) []string {
+			return bot.Render(commands.Reply{Answer: a, Footer: footer})
+		}, CatchUp: m.Config.DigestCatchUp,
 		QuietSilent: m.Config.DigestQuiet == "silent", Options: digestOpts}
 	go sched.Run(work, 20*time.Second)
 	go m.pollFeeds(work, poller)

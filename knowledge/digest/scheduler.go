@@ -32,7 +32,7 @@ type Scheduler struct {
 	Subs     Subscriptions
 	Articles Store
 	Poster   Poster
-	Render   func(answer.Answer) []string
+	Render   func(a answer.Answer, footer string) []string // the messages of a digest, footer ending the last
 	Log      *slog.Logger
 	Now      func() time.Time
 	Options  Options
@@ -196,8 +196,9 @@ func (s *Scheduler) post(ctx context.Context, sub knowledge.Subscription, date s
 	if d.NoAnswer && s.QuietSilent {
 		return s.Subs.DigestDone(ctx, sub.ID, date, true, now)
 	}
-	parts := s.Render(d)
-	parts[len(parts)-1] += "\n-# " + Ref(sub.ID, date)
+	// The mark goes in through Render, so that the part holding it is
+	// still within Discord's length.
+	parts := s.Render(d, Ref(sub.ID, date))
 	if err := s.Poster.Post(ctx, sub.ChannelID, parts); err != nil {
 		// Not recorded: the claim stays, and the next tick checks the
 		// channel before trying again.

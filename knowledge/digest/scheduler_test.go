@@ -92,7 +92,7 @@ func setup(t *testing.T, tz string, minute int) (*knowledge.DB, *clock, *fakePos
 	mk := func(subs digest.Subscriptions) *digest.Scheduler {
 		return &digest.Scheduler{Subs: subs, Articles: db, Poster: p, Now: c.now,
 			Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-			Render: func(a answer.Answer) []string { return []string{a.Text} }}
+			Render: func(a answer.Answer, footer string) []string { return []string{a.Text + "\n-# " + footer} }}
 	}
 	return db, c, p, mk
 }
