@@ -69,7 +69,7 @@ func (p *promptLog) all() []string {
 
 func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletionRequest) answertest.Reply) *harness {
 	t.Helper()
-	h := &harness{discord: discordtest.New(), llm: answertest.New(llm)}
+	h := &harness{discord: discordtest.New(t), llm: answertest.New(llm)}
 	t.Cleanup(h.llm.Close)
 	t.Cleanup(h.discord.Close)
 	gen := answer.NewOpenAI("", h.llm.BaseURL(), "fake", nil)
@@ -295,7 +295,25 @@ func TestErrorsArePrivateAndShort(t *testing.T) {
 	if !h.discord.WaitFor(5*time.Second, func() bool { return len(h.calls("POST", "/interactions/"+unknown+"/")) > 0 }) {
 		t.Fatal("unknown command not answered")
 	}
+	resp := h.calls("POST", "/interactions/"+unknown+"/")[0].Body
+	data, _ := resp["data"].(map[string]any)
+	if resp["type"] != float64(4) || data["flags"] != float64(64) || !strings.Contains(fmt.Sprint(data["content"]), "don't know that command") {
+		t.Errorf("unknown command answered with %v, want a private message naming the problem", resp)
+	}
 	checkNoPings(t, h.discord.Calls())
+}
+
+// The fake refuses what Discord refuses: a message over 2,000 characters
+// fails, and would fail the test that sent it.
+func TestDiscordRefusesAnOverlongMessage(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	err := h.bot.Post(context.Background(), "200000000000000001", []string{strings.Repeat("x", bot.MaxContent+1)})
+	if err == nil || !strings.Contains(err.Error(), "400") {
+		t.Errorf("posting %d characters: %v, want Discord's 400", bot.MaxContent+1, err)
+	}
+	if v := h.discord.TakeViolations(); len(v) != 1 || !strings.Contains(v[0], "2001 characters, over 2000") {
+		t.Errorf("violations %q", v)
+	}
 }
 
 func TestAutocompleteAnswersDirectly(t *testing.T) {

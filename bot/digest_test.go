@@ -62,8 +62,10 @@ func TestDigestSubscriptionAndScheduledPost(t *testing.T) {
 	kyiv, _ := time.LoadLocation("Europe/Kyiv")
 	now := time.Date(2025, 10, 14, 8, 58, 0, 0, kyiv)
 	sched := &digest.Scheduler{Subs: sample, Articles: sample, Poster: h.bot, Now: func() time.Time { return now },
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Render: func(a answer.Answer, footer string) []string { return bot.Render(commands.Reply{Answer: a, Footer: footer}) }}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Render: func(a answer.Answer, footer string) []string {
+			return bot.Render(commands.Reply{Answer: a, Footer: footer})
+		}}
 	posts := func() []discordtest.Call { return h.calls("POST", "/channels/400000000000000050/messages") }
 	for i := 0; i < 5; i++ {
 		if err := sched.Tick(ctx); err != nil {

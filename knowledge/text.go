@@ -470,8 +470,15 @@ func normalizeBody(body string) (string, []string, []int) {
 }
 
 // Paragraphs splits a body into its paragraphs as they are stored: on blank
-// lines, and on the single line breaks that are not width wrapping.
-func Paragraphs(body string) []string { return cleanParagraphs(body) }
+// lines, and on the single line breaks that are not width wrapping. stored
+// reports that body is in the stored form already (its paragraphs joined
+// by blank lines give it back), in which case they share its memory.
+func Paragraphs(body string) (paras []string, stored bool) {
+	if paras, _, ok := scanNormalized(body); ok {
+		return paras, true
+	}
+	return cleanParagraphs(body), false
+}
 
 // cleanParagraphs splits body into paragraphs (see normalizeBody) and
 // single-spaces each. Inside a block of lines, a single line break is kept

@@ -11,8 +11,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -42,6 +44,7 @@ type Server struct {
 	Silent bool
 
 	mu         sync.Mutex
+	violations []string // requests Discord's contract refuses
 	calls      []Call
 	conn       *websocket.Conn
 	wmu        sync.Mutex // serialises writes to conn
@@ -61,11 +64,13 @@ type sentEvent struct {
 	d   any
 }
 
-// New starts a fake Discord.
-func New() *Server {
+// New starts a fake Discord; at the end of the test it fails tb for every
+// request Discord's contract refuses (see Check).
+func New(tb testing.TB) *Server {
 	s := &Server{AppID: "100000000000000001", BotID: "100000000000000002", commands: map[string][]map[string]any{},
 		changed: make(chan struct{}, 1), nextID: 900000000000000000}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	tb.Cleanup(func() { s.Check(tb) })
 	return s
 }
 
@@ -78,6 +83,46 @@ func (s *Server) SetHidden(ids ...string) {
 	}
 	for _, id := range ids {
 		s.Hidden[id] = true
+	}
+}
+
+// Violations returns the requests that broke Discord's contract, each with
+// what was wrong.
+func (s *Server) Violations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.violations...)
+}
+
+// TakeViolations returns the violations so far and forgets them, for a
+// test that breaks the contract on purpose.
+func (s *Server) TakeViolations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.violations
+	s.violations = nil
+	return v
+}
+
+// Check fails t for every request that broke Discord's contract, and says
+// when the OpenAPI document was absent (the documented limits are checked
+// in every run; the schema only where the document is). In CI the
+// document must be there.
+func (s *Server) Check(t interface {
+	Helper()
+	Errorf(string, ...any)
+	Logf(string, ...any)
+}) {
+	t.Helper()
+	if ok, err := SpecAvailable(); !ok {
+		if os.Getenv("CI") != "" {
+			t.Errorf("Discord's OpenAPI document is missing (%v); CI checks every request against it", err)
+		} else {
+			t.Logf("Discord's OpenAPI document is not at %s (%v): requests were checked against the documented limits only", SpecPath, err)
+		}
+	}
+	for _, v := range s.Violations() {
+		t.Errorf("Discord would refuse: %s", v)
 	}
 }
 
@@ -172,6 +217,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.notify()
 	if r.Header.Get("Authorization") != "Bot test-token" && path != "/gateway" {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
+		return
+	}
+	if problems := checkRequest(r.Method, path, c.Raw); len(problems) > 0 {
+		s.mu.Lock()
+		s.violations = append(s.violations, fmt.Sprintf("%s %s: %s", r.Method, path, strings.Join(problems, "; ")))
+		s.mu.Unlock()
+		writeJSON(w, http.StatusBadRequest, map[string]any{"code": 50035, "message": "Invalid Form Body", "errors": problems})
 		return
 	}
 	if fail != nil {

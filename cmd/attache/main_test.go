@@ -132,7 +132,7 @@ func TestServeRunsAndShutsDown(t *testing.T) {
 	if code, _, errOut := attache(t, context.Background(), "ingest", "../../sample"); code != 0 {
 		t.Fatal(errOut)
 	}
-	fake := discordtest.New()
+	fake := discordtest.New(t)
 	defer fake.Close()
 	t.Setenv("DISCORD_TOKEN", "test-token")
 	t.Setenv("DISCORD_API_URL", fake.URL)
@@ -285,7 +285,7 @@ func TestServeStopsWhileDiscordStalls(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("ATTACHE_DB", filepath.Join(t.TempDir(), "s.db"))
-			fake := discordtest.New()
+			fake := discordtest.New(t)
 			defer fake.Close()
 			tc.setup(fake)
 			t.Setenv("DISCORD_TOKEN", "test-token")

@@ -21,7 +21,7 @@ import (
 // A paragraph of the text proper never matches: each rule wants a short
 // paragraph that is wholly furniture.
 func dropFurniture(body, title string) string {
-	paras := knowledge.Paragraphs(body)
+	paras, stored := knowledge.Paragraphs(body)
 	// When the title is repeated near the top, the short lines before it
 	// are the page's header (breadcrumbs, section names), not text.
 	start := 0
@@ -36,21 +36,35 @@ func dropFurniture(body, title string) string {
 	}
 	out := make([]string, 0, len(paras)-start)
 	lead := true // still among the first paragraphs
+	dropped := start > 0
 	for i, p := range paras[start:] {
 		t := strings.TrimSpace(p)
+		// Every rule wants a short paragraph: a long one is text, and
+		// costs no pattern matching.
+		short := len(t) < maxFurnitureBytes
 		switch {
 		case t == "":
+			dropped = true
 			continue
-		case (isJunkLine(t) && knowledge.CountWords(t) <= 20) || isCaption(t):
+		case short && ((strings.Count(t, " ") < 20 && isJunkLine(t)) || isCaption(t)):
+			dropped = true
 			continue
-		case lead && i < 6 && (t == title || isHeaderLine(t)):
+		case short && lead && i < 6 && (t == title || isHeaderLine(t)):
+			dropped = true
 			continue
 		}
 		lead = false
 		out = append(out, p)
 	}
+	if !dropped && stored {
+		return body
+	}
 	return strings.Join(out, "\n\n")
 }
+
+// maxFurnitureBytes bounds the paragraphs that can be furniture: a caption
+// of 60 words, a title.
+const maxFurnitureBytes = 600
 
 // isHeaderLine reports a byline, a dateline, a reading time, or a short line
 // of those joined by separators.
@@ -95,10 +109,15 @@ var (
 
 // isCaption reports a photo caption or credit line inside the text.
 func isCaption(l string) bool {
-	if knowledge.CountWords(l) >= 60 {
+	if l == "" || knowledge.CountWords(l) >= 60 {
 		return false
 	}
-	return captionRE.MatchString(l) || mediaCaptionRE.MatchString(l)
+	// Cheap tests first: a credit has a colon, a labelled caption starts
+	// with one of its few words.
+	if strings.IndexByte(l, ':') >= 0 && captionRE.MatchString(l) {
+		return true
+	}
+	return strings.IndexByte("mMiIvVpP", l[0]) >= 0 && mediaCaptionRE.MatchString(l)
 }
 
 // mediaCaptionRE: the labels screen-reader text puts before a caption or a
