@@ -3,7 +3,9 @@ GO      ?= go
 TAGS    := sqlite_fts5
 FUZZTIME ?= 5s
 
-.PHONY: demo test fuzz bench build vet
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: demo test fuzz bench build vet lint
 
 ## demo: ingest the sample corpus into a temporary database and answer a question (no keys, no network)
 demo:
@@ -20,6 +22,11 @@ test: vet
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...
+
+## lint: gofmt (no file may need formatting) and staticcheck
+lint:
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) run $(STATICCHECK) -tags $(TAGS) ./...
 
 fuzz:
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME) ./knowledge/

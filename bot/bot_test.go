@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,14 +25,8 @@ import (
 	"github.com/attache-bot/attache/knowledge/knowledgetest"
 )
 
-var sample *knowledge.DB
-
-func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(knowledgetest.RunWithSample(m, &sample))
-}
-
 type harness struct {
+	db      *knowledge.DB // the sample corpus, the harness's own
 	discord *discordtest.Server
 	llm     *answertest.Server
 	bot     *bot.Bot
@@ -69,12 +62,12 @@ func (p *promptLog) all() []string {
 
 func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletionRequest) answertest.Reply) *harness {
 	t.Helper()
-	h := &harness{discord: discordtest.New(t), llm: answertest.New(llm)}
+	h := &harness{db: knowledgetest.SampleDB(t), discord: discordtest.New(t), llm: answertest.New(llm)}
 	t.Cleanup(h.llm.Close)
 	t.Cleanup(h.discord.Close)
 	gen := answer.NewOpenAI("", h.llm.BaseURL(), "fake", nil)
 	gen.Backoff = 10 * time.Millisecond
-	svc := &answer.Service{Retriever: &answer.Retriever{Store: sample}, LLM: gen, Timeout: 5 * time.Second}
+	svc := &answer.Service{Retriever: &answer.Retriever{Store: h.db}, LLM: gen, Timeout: 5 * time.Second}
 	cfg.Token = "test-token"
 	cfg.APIURL = h.discord.URL
 	if cfg.EditInterval == 0 {
@@ -92,8 +85,8 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.Register(commands.All(commands.Deps{Asker: svc, Searcher: sample, Summarizer: &answer.Summarizer{Store: sample},
-		People: sample, Stats: sample, Digests: digest.Service{DB: sample}, Channels: b})...)
+	b.Register(commands.All(commands.Deps{Asker: svc, Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db},
+		People: h.db, Stats: h.db, Digests: digest.Service{DB: h.db}, Channels: b})...)
 	h.bot = b
 	if err := b.Open(context.Background()); err != nil {
 		t.Fatal(err)
@@ -359,10 +352,10 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps := commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: sample}},
-			Searcher: sample, Summarizer: &answer.Summarizer{Store: sample}, People: sample, Stats: sample}
+		deps := commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: h.db}},
+			Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db}, People: h.db, Stats: h.db}
 		if withDigest {
-			deps.Digests, deps.Channels = digest.Service{DB: sample}, b
+			deps.Digests, deps.Channels = digest.Service{DB: h.db}, b
 		}
 		b.Register(commands.All(deps)...)
 		if err := b.Open(context.Background()); err != nil {
@@ -415,7 +408,7 @@ func (l *lockedLog) String() string {
 
 func TestHealthAndMetrics(t *testing.T) {
 	h := newHarness(t, bot.Config{}, citeFirst)
-	srv := bot.OpsServer("127.0.0.1:0", h.bot, sample, h.metrics, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := bot.OpsServer("127.0.0.1:0", h.bot, h.db, h.metrics, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	addr, err := bot.ListenOps(srv, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -47,7 +47,7 @@ func TestDigestSubscriptionAndScheduledPost(t *testing.T) {
 	if got := h.subscribe(t, "400000000000000050", "0"); !strings.Contains(got, "Manage Server") {
 		t.Errorf("a member without Manage Server was told %q", got)
 	}
-	if subs, _ := sample.Subscriptions(ctx, ""); len(subs) != 0 {
+	if subs, _ := h.db.Subscriptions(ctx, ""); len(subs) != 0 {
 		t.Fatalf("a refused subscription was stored: %+v", subs)
 	}
 	if got := h.subscribe(t, "400000000000000066", "32"); !strings.Contains(got, "can't see") {
@@ -56,12 +56,12 @@ func TestDigestSubscriptionAndScheduledPost(t *testing.T) {
 	if got := h.subscribe(t, "400000000000000050", "32"); !strings.Contains(got, "every day at 09:00 (Europe/Kyiv)") {
 		t.Fatalf("admin subscribe: %q", got)
 	}
-	defer sample.Unsubscribe(ctx, "400000000000000050")
+	defer h.db.Unsubscribe(ctx, "400000000000000050")
 
 	// The day after the Sharm el-Sheikh summit, ticking past 09:00 in Kyiv.
 	kyiv, _ := time.LoadLocation("Europe/Kyiv")
 	now := time.Date(2025, 10, 14, 8, 58, 0, 0, kyiv)
-	sched := &digest.Scheduler{Subs: sample, Articles: sample, Poster: h.bot, Now: func() time.Time { return now },
+	sched := &digest.Scheduler{Subs: h.db, Articles: h.db, Poster: h.bot, Now: func() time.Time { return now },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Render: func(a answer.Answer, footer string) []string {
 			return bot.Render(commands.Reply{Answer: a, Footer: footer})

@@ -13,13 +13,15 @@ import (
 	"github.com/attache-bot/attache/knowledge/ingest"
 )
 
-// Feeds manages the feeds Attache polls.
+// Feeds manages the feeds a server reads. Each server sees and changes
+// only its own; a URL several servers read is fetched once for all.
 type Feeds interface {
 	// AddFeed checks that the URL serves a feed (fetching it safely),
-	// stores it and its first items, and reports how many were new.
-	AddFeed(ctx context.Context, url, addedBy string) (knowledge.Feed, int, error)
-	RemoveFeed(ctx context.Context, url string) error
-	Feeds(ctx context.Context) ([]knowledge.Feed, error)
+	// stores it and its first items for the server, and reports how many
+	// were new.
+	AddFeed(ctx context.Context, guildID, url, addedBy string) (knowledge.Feed, int, error)
+	RemoveFeed(ctx context.Context, guildID, url string) error
+	Feeds(ctx context.Context, guildID string) ([]knowledge.Feed, error)
 }
 
 // FeedsCommand is /feeds add|remove|list.
@@ -45,7 +47,10 @@ func FeedsCommand(d Deps) Command {
 				if err := requireManageServer(req); err != nil {
 					return Reply{}, err
 				}
-				f, n, err := d.Feeds.AddFeed(ctx, req.String("url"), req.UserID)
+				if req.GuildID == "" {
+					return Reply{}, Userf("dm", "Feeds belong to a server: use /feeds in a server.")
+				}
+				f, n, err := d.Feeds.AddFeed(ctx, req.GuildID, req.String("url"), req.UserID)
 				if errors.Is(err, ingest.ErrFeedRejected) {
 					return Reply{}, Userf("bad-feed", "%s", strings.TrimPrefix(err.Error(), ingest.ErrFeedRejected.Error()+": "))
 				}
@@ -57,16 +62,22 @@ func FeedsCommand(d Deps) Command {
 				if err := requireManageServer(req); err != nil {
 					return Reply{}, err
 				}
-				err := d.Feeds.RemoveFeed(ctx, req.String("url"))
+				if req.GuildID == "" {
+					return Reply{}, Userf("dm", "Feeds belong to a server: use /feeds in a server.")
+				}
+				err := d.Feeds.RemoveFeed(ctx, req.GuildID, req.String("url"))
 				if errors.Is(err, knowledge.ErrNotFound) {
-					return Reply{}, Userf("no-feed", "I don't read that feed. See `/feeds list`.")
+					return Reply{}, Userf("no-feed", "This server does not read that feed. See `/feeds list`.")
 				}
 				if err != nil {
 					return Reply{}, err
 				}
 				return Reply{Answer: textAnswer("Stopped reading that feed. Its articles stay."), Ephemeral: true}, nil
 			case "list":
-				fs, err := d.Feeds.Feeds(ctx)
+				if req.GuildID == "" {
+					return Reply{}, Userf("dm", "Feeds belong to a server: use /feeds in a server.")
+				}
+				fs, err := d.Feeds.Feeds(ctx, req.GuildID)
 				if err != nil {
 					return Reply{}, fmt.Errorf("list feeds: %w", err)
 				}
@@ -94,7 +105,7 @@ func when(t time.Time) string {
 // feedList shows each feed's health.
 func feedList(fs []knowledge.Feed) string {
 	if len(fs) == 0 {
-		return "No feeds yet. Add one with `/feeds add`."
+		return "This server reads no feeds yet. Add one with `/feeds add`."
 	}
 	var lines []string
 	for _, f := range fs {

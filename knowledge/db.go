@@ -132,13 +132,13 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	latest := latestMigration()
+	latest, count := migrationCount()
 	switch {
 	case !st.exists && readOnly:
 		return nil, fmt.Errorf("open database %s: %w (store articles first with attache ingest, or set ATTACHE_DB)", path, ErrNoDatabase)
 	case st.version > latest:
 		return nil, fmt.Errorf("open database %s: %w (schema version %d, this binary knows up to %d); upgrade attache", path, ErrSchemaNewer, st.version, latest)
-	case readOnly && st.version < latest && st.tables:
+	case readOnly && st.applied < count && st.tables:
 		return nil, fmt.Errorf("open database %s: %w (schema version %d, this binary needs %d); run attache ingest or attache serve once", path, ErrSchemaOlder, st.version, latest)
 	case !readOnly && st.readOnlyMedia:
 		return nil, fmt.Errorf("open database %s: it is on a read-only file system; only reading commands (search, ask, whois, summarize, digest) work there", path)
@@ -179,7 +179,7 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	}
 	db.read.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	db.read.SetMaxIdleConns(max(4, runtime.NumCPU()))
-	if !readOnly && st.version < latest {
+	if !readOnly && st.applied < count {
 		if err := db.migrate(ctx); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -214,6 +214,7 @@ type fileState struct {
 	exists        bool
 	tables        bool // the file holds a schema (not new, not empty)
 	version       int  // the highest migration applied
+	applied       int  // how many migrations were applied
 	readOnlyMedia bool // the directory cannot be written
 }
 
@@ -273,7 +274,7 @@ func inspect(ctx context.Context, path string) (fileState, error) {
 	if ours == 0 || c.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = 1 AND name = ?", firstMigration).Scan(&first) != nil || first == 0 {
 		return st, fmt.Errorf("%w: the file holds another application's tables; nothing was changed (choose another ATTACHE_DB)", ErrNotAttache)
 	}
-	if err := c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&st.version); err != nil {
+	if err := c.QueryRowContext(ctx, "SELECT coalesce(max(version), 0), count(*) FROM schema_migrations").Scan(&st.version, &st.applied); err != nil {
 		return st, fmt.Errorf("read its schema version: %w", err)
 	}
 	return st, nil
@@ -288,17 +289,17 @@ var writableDir = func(dir string) bool {
 // firstMigration names the migration every Attache database starts with.
 const firstMigration = "0001_articles.sql"
 
-// latestMigration is the highest migration version this binary carries.
-func latestMigration() int {
+// migrationCount is the highest migration version this binary carries,
+// and how many it carries.
+func migrationCount() (latest, count int) {
 	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
-	latest := 0
 	for _, n := range names {
 		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(n, "migrations/"), "_", 2)[0])
 		if err == nil {
-			latest = max(latest, v)
+			latest, count = max(latest, v), count+1
 		}
 	}
-	return latest
+	return latest, count
 }
 
 // Reader connections are mattn/go-sqlite3 with a hook that gives each a

@@ -10,18 +10,11 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/knowledgetest"
 )
 
-// MustOpenDB opens a fresh database in a temporary directory.
-func MustOpenDB(tb testing.TB) *knowledge.DB {
-	tb.Helper()
-	db, err := knowledge.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"))
-	if err != nil {
-		tb.Fatalf("open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
+// MustOpenDB is knowledgetest.NewDB, by its short name in this package.
+var MustOpenDB = knowledgetest.NewDB
 
 func mustPut(tb testing.TB, db *knowledge.DB, arts ...knowledge.Article) []knowledge.PutResult {
 	tb.Helper()

@@ -24,6 +24,10 @@ type Feed struct {
 	LastError    string
 	NextFetch    time.Time
 	Disabled     bool
+	// Operator feeds were added with the command line; the others exist
+	// for the servers that follow them (Servers counts them).
+	Operator bool
+	Servers  int
 }
 
 // ErrExists is returned when adding something already there.
@@ -43,20 +47,84 @@ func fromUnix(n int64) time.Time {
 	return time.Unix(n, 0).UTC()
 }
 
-// AddFeed stores a feed to poll; its URL must be canonical already.
+// AddFeed makes url an operator feed (see Feed.Operator), adding it when
+// it is new; its URL must be canonical already. ErrExists: the operator
+// has it already.
 func (db *DB) AddFeed(ctx context.Context, url, addedBy string) (Feed, error) {
-	_, err := db.write.ExecContext(ctx, "INSERT INTO feeds(url, added_by, added_at) VALUES (?, ?, ?)", url, addedBy, db.Now().Unix())
+	res, err := db.write.ExecContext(ctx, `INSERT INTO feeds(url, added_by, added_at, operator) VALUES (?, ?, ?, 1)
+		ON CONFLICT(url) DO UPDATE SET operator = 1 WHERE operator = 0`, url, addedBy, db.Now().Unix())
 	if err != nil {
-		var f Feed
-		if existing, gerr := db.FeedByURL(ctx, url); gerr == nil {
-			return existing, fmt.Errorf("feed %s: %w", url, ErrExists)
-		}
-		return f, fmt.Errorf("add feed: %w", err)
+		return Feed{}, fmt.Errorf("add feed: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		existing, _ := db.FeedByURL(ctx, url)
+		return existing, fmt.Errorf("feed %s: %w", url, ErrExists)
 	}
 	return db.FeedByURL(ctx, url)
 }
 
-// RemoveFeed deletes a feed; its articles stay.
+// FollowFeed makes a server follow url, adding the feed when no server nor
+// the operator has it. ErrExists: the server follows it already.
+func (db *DB) FollowFeed(ctx context.Context, guildID, url, addedBy string) (Feed, error) {
+	if guildID == "" {
+		return Feed{}, errors.New("follow feed: no server given")
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Feed{}, fmt.Errorf("follow feed: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.Now().Unix()
+	if _, err := tx.ExecContext(ctx, "INSERT INTO feeds(url, added_by, added_at) VALUES (?, ?, ?) ON CONFLICT(url) DO NOTHING",
+		url, addedBy, now); err != nil {
+		return Feed{}, fmt.Errorf("follow feed: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO feed_servers(feed_id, guild_id, added_by, added_at)
+		SELECT id, ?, ?, ? FROM feeds WHERE url = ? ON CONFLICT DO NOTHING`, guildID, addedBy, now, url)
+	if err != nil {
+		return Feed{}, fmt.Errorf("follow feed: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if err := tx.Commit(); err != nil {
+		return Feed{}, fmt.Errorf("follow feed: %w", err)
+	}
+	f, err := db.FeedByURL(ctx, url)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("feed %s: %w", url, ErrExists)
+	}
+	return f, err
+}
+
+// UnfollowFeed stops a server following url; a feed that no server
+// follows, and that is not the operator's, is removed. ErrNotFound: the
+// server does not follow it (whoever else does).
+func (db *DB) UnfollowFeed(ctx context.Context, guildID, url string) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("unfollow feed: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "DELETE FROM feed_servers WHERE guild_id = ? AND feed_id = (SELECT id FROM feeds WHERE url = ?)", guildID, url)
+	if err != nil {
+		return fmt.Errorf("unfollow feed: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("feed %s: %w", url, ErrNotFound)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM feeds WHERE url = ? AND operator = 0
+		AND NOT EXISTS (SELECT 1 FROM feed_servers WHERE feed_id = feeds.id)`, url); err != nil {
+		return fmt.Errorf("unfollow feed: %w", err)
+	}
+	return tx.Commit()
+}
+
+// ServerFeeds lists the feeds a server follows, oldest first.
+func (db *DB) ServerFeeds(ctx context.Context, guildID string) ([]Feed, error) {
+	return db.listFeeds(ctx, "WHERE id IN (SELECT feed_id FROM feed_servers WHERE guild_id = ?)", guildID)
+}
+
+// RemoveFeed deletes a feed, for the operator and every server; its
+// articles stay.
 func (db *DB) RemoveFeed(ctx context.Context, url string) error {
 	res, err := db.write.ExecContext(ctx, "DELETE FROM feeds WHERE url = ?", url)
 	if err != nil {
@@ -69,13 +137,13 @@ func (db *DB) RemoveFeed(ctx context.Context, url string) error {
 }
 
 const feedColumns = `id, url, title, added_by, added_at, etag, last_modified, last_fetch, last_ok, last_new,
-	failures, last_error, next_fetch, disabled`
+	failures, last_error, next_fetch, disabled, operator, (SELECT count(*) FROM feed_servers WHERE feed_id = feeds.id)`
 
 func scanFeed(sc interface{ Scan(...any) error }) (Feed, error) {
 	var f Feed
 	var added, fetch, ok, nw, next int64
 	err := sc.Scan(&f.ID, &f.URL, &f.Title, &f.AddedBy, &added, &f.ETag, &f.LastModified, &fetch, &ok, &nw,
-		&f.Failures, &f.LastError, &next, &f.Disabled)
+		&f.Failures, &f.LastError, &next, &f.Disabled, &f.Operator, &f.Servers)
 	f.AddedAt, f.LastFetch, f.LastOK, f.LastNew, f.NextFetch = fromUnix(added), fromUnix(fetch), fromUnix(ok), fromUnix(nw), fromUnix(next)
 	return f, err
 }
@@ -89,9 +157,11 @@ func (db *DB) FeedByURL(ctx context.Context, url string) (Feed, error) {
 	return f, err
 }
 
-// Feeds lists every feed, oldest first.
-func (db *DB) Feeds(ctx context.Context) ([]Feed, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+feedColumns+" FROM feeds ORDER BY id")
+// Feeds lists every feed, the operator's and the servers', oldest first.
+func (db *DB) Feeds(ctx context.Context) ([]Feed, error) { return db.listFeeds(ctx, "") }
+
+func (db *DB) listFeeds(ctx context.Context, where string, args ...any) ([]Feed, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+feedColumns+" FROM feeds "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("feeds: %w", err)
 	}

@@ -76,6 +76,16 @@ func QueryWords(text string) []string {
 	return kept
 }
 
+// onlyStopwords reports text whose every word is a stopword.
+func onlyStopwords(text string) bool {
+	for _, w := range Words(text) {
+		if !IsStopword(w) {
+			return false
+		}
+	}
+	return true
+}
+
 // matchExpr renders terms as an FTS5 query joined by op ("AND" or "OR").
 // Every term is quoted, so the expression is always valid FTS5 syntax.
 func matchExpr(terms []Term, op string) string {
@@ -235,6 +245,10 @@ func (db *DB) searchPassages(ctx context.Context, text string, opt SearchOptions
 // passage and a snippet, most relevant first; at equal relevance newer
 // articles first.
 func (db *DB) Search(ctx context.Context, text string, opt SearchOptions) ([]Hit, error) {
+	if onlyStopwords(text) {
+		// "the of and" would match every article, ranked by nothing.
+		return nil, nil
+	}
 	limit := clampLimit(opt.Limit)
 	hits, q, err := db.searchPassages(ctx, text, opt)
 	if err != nil {

@@ -48,13 +48,13 @@ func (m *Main) runFeeds(ctx context.Context, args []string) error {
 			return usagef("feeds %s: give one URL", pos[0])
 		}
 		if pos[0] == "remove" {
-			if err := mgr.RemoveFeed(ctx, pos[1]); err != nil {
+			if err := mgr.RemoveFeed(ctx, "", pos[1]); err != nil {
 				return err
 			}
 			fmt.Fprintln(m.Stdout, "removed; its articles stay")
 			return nil
 		}
-		f, n, err := mgr.AddFeed(ctx, pos[1], "cli")
+		f, n, err := mgr.AddFeed(ctx, "", pos[1], "cli")
 		if errors.Is(err, ingest.ErrFeedRejected) {
 			return usagef("%v", err)
 		}
@@ -77,7 +77,11 @@ func (m *Main) runFeeds(ctx context.Context, args []string) error {
 			} else if f.Failures > 0 {
 				state = fmt.Sprintf("%d failures: %s", f.Failures, f.LastError)
 			}
-			fmt.Fprintf(m.Stdout, "%s\n  %s · last fetch %s · last new %s · %s\n", f.URL, f.Title, stamp(f.LastFetch), stamp(f.LastNew), state)
+			owner := fmt.Sprintf("%d servers", f.Servers)
+			if f.Operator {
+				owner = "operator, " + owner
+			}
+			fmt.Fprintf(m.Stdout, "%s\n  %s · %s · last fetch %s · last new %s · %s\n", f.URL, f.Title, owner, stamp(f.LastFetch), stamp(f.LastNew), state)
 		}
 	case "poll":
 		res, err := mgr.Poller.PollDue(ctx)

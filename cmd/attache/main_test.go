@@ -58,44 +58,51 @@ func TestDemoAnswersWithCitations(t *testing.T) {
 }
 
 func TestCommandLine(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("ATTACHE_DB", filepath.Join(dir, "a.db"))
 	ctx := context.Background()
-	bad := filepath.Join(dir, "bad.txt")
+	bad := filepath.Join(t.TempDir(), "bad.txt")
 	os.WriteFile(bad, []byte("\x00\x01binary"), 0o644)
-
+	sample := []string{"../../sample"}
 	tests := []struct {
+		stored   []string // ingested into the case's own database first
 		args     []string
 		wantCode int
 		want     string // in stdout or stderr
 	}{
-		{[]string{"ingest", "../../sample", bad}, 1, "24 new, 0 updated, 0 duplicates, 1 errors"},
-		{[]string{"ingest", "../../sample"}, 0, "0 new, 0 updated, 24 duplicates, 0 errors"},
-		{[]string{"ingest", "../../sample/wire.jsonl"}, 0, "ingest: 1 files, "},
-		{[]string{"search", "Iran nuclear talks", "--limit", "2"}, 0, "Gulf Monitor"},
-		{[]string{"search", `NEAR("`, "--json"}, 0, "["},
-		{[]string{"search"}, 2, "give a query"},
-		{[]string{"search", "x", "--limit", "0"}, 2, "--limit"},
-		{[]string{"ask", "What is Witkoff's role?", "--json"}, 0, `"grounded": true`},
-		{[]string{"ask", "What is the price of bitcoin?"}, 0, "do not answer"},
-		{[]string{"ask"}, 2, "give a question"},
-		{[]string{"ask", "What happened in Gaza this week?"}, 0, "do not answer"},
-		{[]string{"ask", "What happened in Gaza this week?", "--as-of", "2025-10-15"}, 0, "Sharm el-Sheikh"},
-		{[]string{"ask", "What happened in Gaza this week?", "--as-of", "2025-10-12"}, 0, "do not answer"},
-		{[]string{"ask", "x", "--as-of", "last week"}, 2, "not a date"},
-		{[]string{"whois", "Barrot"}, 0, "French Foreign Minister"},
-		{[]string{"summarize", "tariffs", "--days", "0"}, 0, "[1]"},
-		{[]string{"digest", "--since", "24h"}, 0, "quiet day"},
-		{[]string{"feeds", "list"}, 0, "no feeds"},
-		{[]string{"feeds", "add", "ftp://nowhere"}, 2, "not an http(s) URL"},
-		{[]string{"frobnicate"}, 2, "unknown command"},
-		{[]string{"serve"}, 2, "DISCORD_TOKEN is not set"},
+		{nil, []string{"ingest", "../../sample", bad}, 1, "24 new, 0 updated, 0 duplicates, 1 errors"},
+		{sample, []string{"ingest", "../../sample"}, 0, "0 new, 0 updated, 24 duplicates, 0 errors"},
+		{nil, []string{"ingest", "../../sample/wire.jsonl"}, 0, "ingest: 1 files, "},
+		{sample, []string{"search", "Iran nuclear talks", "--limit", "2"}, 0, "Gulf Monitor"},
+		{sample, []string{"search", `NEAR("`, "--json"}, 0, "["},
+		{sample, []string{"search"}, 2, "give a query"},
+		{sample, []string{"search", "x", "--limit", "0"}, 2, "--limit"},
+		{sample, []string{"ask", "What is Witkoff's role?", "--json"}, 0, `"grounded": true`},
+		{sample, []string{"ask", "What is the price of bitcoin?"}, 0, "do not answer"},
+		{sample, []string{"ask"}, 2, "give a question"},
+		{sample, []string{"ask", "What happened in Gaza this week?"}, 0, "do not answer"},
+		{sample, []string{"ask", "What happened in Gaza this week?", "--as-of", "2025-10-15"}, 0, "Sharm el-Sheikh"},
+		{sample, []string{"ask", "What happened in Gaza this week?", "--as-of", "2025-10-12"}, 0, "do not answer"},
+		{sample, []string{"ask", "x", "--as-of", "last week"}, 2, "not a date"},
+		{sample, []string{"whois", "Barrot"}, 0, "French Foreign Minister"},
+		{sample, []string{"summarize", "tariffs", "--days", "0"}, 0, "[1]"},
+		{sample, []string{"digest", "--since", "24h"}, 0, "quiet day"},
+		{sample, []string{"feeds", "list"}, 0, "no feeds"},
+		{nil, []string{"feeds", "add", "ftp://nowhere"}, 2, "not an http(s) URL"},
+		{nil, []string{"frobnicate"}, 2, "unknown command"},
+		{nil, []string{"serve"}, 2, "DISCORD_TOKEN is not set"},
 	}
 	for _, tt := range tests {
-		code, out, errOut := attache(t, ctx, tt.args...)
-		if code != tt.wantCode || !strings.Contains(out+errOut, tt.want) {
-			t.Errorf("attache %q: exit %d, want %d with %q\nstdout: %s\nstderr: %s", tt.args, code, tt.wantCode, tt.want, out, errOut)
-		}
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Setenv("ATTACHE_DB", filepath.Join(t.TempDir(), "a.db"))
+			if tt.stored != nil {
+				if code, _, errOut := attache(t, ctx, append([]string{"ingest", "--quiet"}, tt.stored...)...); code != 0 {
+					t.Fatalf("ingest %v: %s", tt.stored, errOut)
+				}
+			}
+			code, out, errOut := attache(t, ctx, tt.args...)
+			if code != tt.wantCode || !strings.Contains(out+errOut, tt.want) {
+				t.Errorf("attache %q: exit %d, want %d with %q\nstdout: %s\nstderr: %s", tt.args, code, tt.wantCode, tt.want, out, errOut)
+			}
+		})
 	}
 }
 

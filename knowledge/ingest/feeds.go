@@ -19,21 +19,33 @@ type FeedManager struct {
 	Poller *Poller
 }
 
-// AddFeed checks, stores and first polls a feed; it reports the articles
-// that were new.
-func (m *FeedManager) AddFeed(ctx context.Context, rawURL, addedBy string) (knowledge.Feed, int, error) {
+// AddFeed checks, stores and first polls a feed for a server, or for the
+// operator when guildID is empty; it reports the articles that were new.
+// A feed another server (or the operator) reads already is followed
+// without fetching it again.
+func (m *FeedManager) AddFeed(ctx context.Context, guildID, rawURL, addedBy string) (knowledge.Feed, int, error) {
 	url, err := CheckFeedURL(rawURL)
 	if err != nil {
 		return knowledge.Feed{}, 0, fmt.Errorf("%w: %v", ErrFeedRejected, err)
 	}
-	if f, err := m.DB.FeedByURL(ctx, url); err == nil {
-		return f, 0, fmt.Errorf("%w: already reading %s", ErrFeedRejected, f.URL)
+	add := func() (knowledge.Feed, error) {
+		if guildID == "" {
+			return m.DB.AddFeed(ctx, url, addedBy)
+		}
+		return m.DB.FollowFeed(ctx, guildID, url, addedBy)
+	}
+	if _, err := m.DB.FeedByURL(ctx, url); err == nil {
+		f, err := add()
+		if errors.Is(err, knowledge.ErrExists) {
+			return f, 0, fmt.Errorf("%w: already reading %s", ErrFeedRejected, f.URL)
+		}
+		return f, 0, err
 	}
 	r := m.Poller.Poll(ctx, knowledge.Feed{URL: url})
 	if r.Err != nil {
 		return knowledge.Feed{}, 0, fmt.Errorf("%w: could not read it as a feed: %v", ErrFeedRejected, r.Err)
 	}
-	f, err := m.DB.AddFeed(ctx, url, addedBy)
+	f, err := add()
 	if err != nil {
 		return f, 0, err
 	}
@@ -45,14 +57,23 @@ func (m *FeedManager) AddFeed(ctx context.Context, rawURL, addedBy string) (know
 	return f, r.New, err
 }
 
-// RemoveFeed stops polling a feed.
-func (m *FeedManager) RemoveFeed(ctx context.Context, rawURL string) error {
+// RemoveFeed stops a server reading a feed, or, with guildID empty,
+// removes the feed for everyone (the operator's command line).
+func (m *FeedManager) RemoveFeed(ctx context.Context, guildID, rawURL string) error {
 	url, err := CheckFeedURL(rawURL)
 	if err != nil {
 		return fmt.Errorf("feed %s: %w", rawURL, knowledge.ErrNotFound)
 	}
-	return m.DB.RemoveFeed(ctx, url)
+	if guildID == "" {
+		return m.DB.RemoveFeed(ctx, url)
+	}
+	return m.DB.UnfollowFeed(ctx, guildID, url)
 }
 
-// Feeds lists the feeds.
-func (m *FeedManager) Feeds(ctx context.Context) ([]knowledge.Feed, error) { return m.DB.Feeds(ctx) }
+// Feeds lists the feeds a server reads, or, with guildID empty, all.
+func (m *FeedManager) Feeds(ctx context.Context, guildID string) ([]knowledge.Feed, error) {
+	if guildID == "" {
+		return m.DB.Feeds(ctx)
+	}
+	return m.DB.ServerFeeds(ctx, guildID)
+}

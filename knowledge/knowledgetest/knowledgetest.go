@@ -36,6 +36,30 @@ func OpenSample(dir string) (*knowledge.DB, error) {
 	return db, nil
 }
 
+// NewDB opens an empty database in a temporary directory of tb's, closed
+// when tb ends: the one way tests get a database.
+func NewDB(tb testing.TB) *knowledge.DB {
+	tb.Helper()
+	db, err := knowledge.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"))
+	if err != nil {
+		tb.Fatalf("open database: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// SampleDB is a database of tb's own holding the sample corpus, for a test
+// that writes (subscriptions, feeds, exchanges) beside the articles.
+func SampleDB(tb testing.TB) *knowledge.DB {
+	tb.Helper()
+	db, err := OpenSample(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 // Golden compares got with the file at path, rewriting the file first when
 // update is set (run the tests with -update to accept a change).
 func Golden(tb testing.TB, path string, got []byte, update bool) {
