@@ -62,8 +62,16 @@ type Bot struct {
 	connected    atomic.Bool
 	closing      atomic.Bool
 	inflight     sync.WaitGroup
-	exchanges    *exchangeCache
-	registered   sync.Once
+	waiting      atomic.Int64 // requests waiting for a model slot
+	// root is the parent of every answer's context, cancelled when Close
+	// gives up waiting; stopping is closed when Close begins, ending waits
+	// on Discord's rate limits and for model slots.
+	root       context.Context
+	cancelRoot context.CancelFunc
+	stopping   chan struct{}
+	stopOnce   sync.Once
+	exchanges  *exchangeCache
+	registered sync.Once
 }
 
 // New builds a bot; Register gives it its commands and Open connects it.
@@ -127,6 +135,8 @@ func New(cfg Config, log *slog.Logger, m *Metrics) (*Bot, error) {
 		metrics:   m,
 		exchanges: newExchangeCache(2000, cfg.Exchanges, log),
 	}
+	b.root, b.cancelRoot = context.WithCancel(context.Background())
+	b.stopping = make(chan struct{})
 	b.botID.Store("")
 	b.appID.Store("")
 	s.AddHandler(b.onReady)
@@ -231,13 +241,21 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 // closes the gateway session.
 func (b *Bot) Close() error {
 	b.closing.Store(true)
+	b.stopOnce.Do(func() { close(b.stopping) })
 	done := make(chan struct{})
 	go func() { b.inflight.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(b.cfg.ShutdownGrace):
-		b.log.Warn("shutdown: answers still in flight after the grace period")
+		b.log.Warn("shutdown: answers still in flight after the grace period; cancelling them")
+		b.cancelRoot()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			b.log.Error("shutdown: answers did not stop when cancelled")
+		}
 	}
+	b.cancelRoot()
 	// Close stops the listener before it closes the connection, so the
 	// session does not try to reconnect.
 	return b.session.Close()

@@ -14,7 +14,6 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/attache-bot/attache/commands"
-	"github.com/attache-bot/attache/knowledge/answer"
 )
 
 func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
@@ -34,155 +33,108 @@ func userOf(i *discordgo.Interaction) *discordgo.User {
 	return i.User
 }
 
-// command acknowledges a slash command at once (a deferral, or a refusal),
-// then answers it in its own goroutine by editing the deferred response.
+// command runs a slash command through the pipeline (see run).
 func (b *Bot) command(i *discordgo.Interaction, start time.Time) {
 	data := i.ApplicationCommandData()
 	log := b.log.With("interaction", i.ID, "command", data.Name)
+	r := &interactionResponder{b: b, i: i, log: log}
 	cmd, ok := b.commands[data.Name]
-	user := userOf(i)
-	switch {
-	case !ok:
-		b.refuse(i, log, data.Name, "unknown", "I don't know that command. Try `/help`.")
-		return
-	case user == nil:
-		b.refuse(i, log, data.Name, "no-user", "I could not tell who asked.")
-		return
-	case b.closing.Load():
-		b.refuse(i, log, data.Name, "closing", "Attache is restarting. Please try again in a minute.")
+	if !ok {
+		b.metrics.interaction(data.Name, "unknown")
+		r.refuse("I don't know that command. Try `/help`.")
 		return
 	}
-	if ok, wait := b.limiter.Allow(user.ID); !ok {
-		b.refuse(i, log, data.Name, "rate-limited", fmt.Sprintf("You're asking quickly. Try again in %d s.", int(wait.Seconds())))
-		return
+	req := commands.Request{Command: data.Name, Options: optionMap(data.Options), GuildID: i.GuildID, ChannelID: i.ChannelID}
+	if user := userOf(i); user != nil {
+		req.UserID = user.ID
 	}
-	req := commands.Request{Command: data.Name, Options: optionMap(data.Options), UserID: user.ID, GuildID: i.GuildID, ChannelID: i.ChannelID}
 	if i.Member != nil {
 		req.Permissions = i.Member.Permissions
 	}
-	ephemeral := cmd.Private != nil && cmd.Private(req)
-	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions()}}
-	if ephemeral {
-		resp.Data.Flags = discordgo.MessageFlagsEphemeral
-	}
-	b.inflight.Add(1)
-	if err := b.session.InteractionRespond(i, resp); err != nil {
-		b.inflight.Done()
-		log.Error("acknowledge interaction", "err", redact(err, b.cfg.Token))
-		b.metrics.interaction(data.Name, "ack-failed")
-		return
-	}
-	b.metrics.ack(time.Since(start))
-	go func() {
-		defer b.inflight.Done()
-		b.answer(i, cmd, req, log)
-	}()
+	r.ephemeral = cmd.Private != nil && cmd.Private(req)
+	b.run(r, job{cmd: cmd, req: req, metric: data.Name, log: log, start: start})
 }
 
-// answer runs a command and puts its reply in place of the deferral.
-func (b *Bot) answer(i *discordgo.Interaction, cmd commands.Command, req commands.Request, log *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.AnswerTimeout)
-	defer cancel()
-	start := time.Now()
-	if cmd.UsesLLM {
-		select {
-		case b.llmSlots <- struct{}{}:
-			defer func() { <-b.llmSlots }()
-		case <-ctx.Done():
-			b.fail(i, log, req.Command, ctx.Err())
-			return
-		}
-	}
-	prog := b.progress(i, log)
-	req.Progress = prog.update
-	reply, err := cmd.Handle(ctx, req)
-	prog.stop()
-	b.metrics.command(req.Command, time.Since(start))
-	if err != nil {
-		b.fail(i, log, req.Command, err)
-		return
-	}
-	if err := b.send(i, reply); err != nil {
-		log.Error("send answer", "err", redact(err, b.cfg.Token))
-		b.metrics.interaction(req.Command, "send-failed")
-		return
-	}
-	b.metrics.interaction(req.Command, "ok")
-	log.Info("answered", "ms", time.Since(start).Milliseconds(), "sources", len(reply.Answer.Sources), "method", reply.Answer.Method)
+// interactionResponder answers a slash command: a deferral at once, the
+// answer growing in it, then the reply in its place and follow-ups.
+type interactionResponder struct {
+	b         *Bot
+	i         *discordgo.Interaction
+	log       *slog.Logger
+	ephemeral bool
+	prog      *progress
 }
 
-// send edits the deferred response into the first part of the reply and
-// sends the rest as follow-ups.
-func (b *Bot) send(i *discordgo.Interaction, r commands.Reply) error {
-	parts := Render(r)
-	first := parts[0]
-	msg, err := b.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{
-		Content: &first, AllowedMentions: noMentions(), Embeds: &[]*discordgo.MessageEmbed{},
-	})
-	if err != nil {
-		return err
-	}
-	if msg != nil && msg.ID != "" && r.Answer.Question != "" && r.Answer.Grounded {
-		// A reply to this answer follows it up: remembered at once, saved
-		// once the rest is sent.
-		fu := &answer.FollowUp{Question: r.Answer.Question, Answer: r.Answer.Text}
-		b.exchanges.remember(msg.ID, fu)
-		defer b.exchanges.save(msg.ID, fu)
-	}
-	for _, p := range parts[1:] {
-		params := &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
-		if r.Ephemeral {
-			params.Flags |= discordgo.MessageFlagsEphemeral
-		}
-		if _, err := b.session.FollowupMessageCreate(i, true, params); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// fail shows a short error only to the asker and logs the cause.
-func (b *Bot) fail(i *discordgo.Interaction, log *slog.Logger, command string, err error) {
-	msg, code := userMessage(err)
-	if code == "internal" || code == "timeout" {
-		log.Error("command failed", "code", code, "err", redact(err, b.cfg.Token))
-	} else {
-		log.Info("command refused", "code", code, "err", err)
-	}
-	b.metrics.interaction(command, code)
-	// The deferral is public: remove it and answer privately instead.
-	if err := b.session.InteractionResponseDelete(i); err != nil {
-		log.Warn("delete deferred response", "err", redact(err, b.cfg.Token))
-	}
-	if _, err := b.session.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
-		Content: msg, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsEphemeral,
-	}); err != nil {
-		log.Error("send error message", "err", redact(err, b.cfg.Token))
-	}
-}
-
-// userMessage is what the asker sees for err, with a short code.
-func userMessage(err error) (string, string) {
-	if ue, ok := commands.AsUserError(err); ok {
-		return ue.Message, ue.Code
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "That took too long. Please try again, perhaps with a narrower question.", "timeout"
-	}
-	return "Something went wrong on my side (code: internal). It has been logged; please try again.", "internal"
-}
-
-// refuse answers an interaction at once, privately, without running it.
-func (b *Bot) refuse(i *discordgo.Interaction, log *slog.Logger, command, code, msg string) {
-	b.metrics.interaction(command, code)
-	log.Info("interaction refused", "code", code)
-	err := b.session.InteractionRespond(i, &discordgo.InteractionResponse{
+func (r *interactionResponder) refuse(msg string) {
+	err := r.b.session.InteractionRespond(r.i, &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Content: msg, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()},
 	})
 	if err != nil {
-		log.Error("refuse interaction", "err", redact(err, b.cfg.Token))
+		r.log.Error("refuse interaction", "err", redact(err, r.b.cfg.Token))
+	}
+}
+
+func (r *interactionResponder) ack() error {
+	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions()}}
+	if r.ephemeral {
+		resp.Data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return r.b.session.InteractionRespond(r.i, resp)
+}
+
+func (r *interactionResponder) queued(ctx context.Context, pos int) {
+	msg := fmt.Sprintf("-# Many questions at once: yours is number %d in line. The answer will appear here.", pos)
+	if _, err := r.b.editOriginal(ctx, r.i, &discordgo.WebhookEdit{Content: &msg, AllowedMentions: noMentions()}); err != nil {
+		r.log.Warn("queue notice", "err", err)
+	}
+}
+
+func (r *interactionResponder) progress(delta string) {
+	if r.prog == nil {
+		r.prog = r.b.progress(r.i, r.log)
+	}
+	r.prog.update(delta)
+}
+
+func (r *interactionResponder) stopProgress() {
+	if r.prog != nil {
+		r.prog.stop()
+	}
+}
+
+// send edits the deferred response into the first part of the reply and
+// sends the rest as follow-ups.
+func (r *interactionResponder) send(ctx context.Context, reply commands.Reply, parts []string) (string, error) {
+	msg, err := r.b.editOriginal(ctx, r.i, &discordgo.WebhookEdit{
+		Content: &parts[0], AllowedMentions: noMentions(), Embeds: &[]*discordgo.MessageEmbed{},
+	})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range parts[1:] {
+		params := &discordgo.WebhookParams{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
+		if reply.Ephemeral || r.ephemeral {
+			params.Flags |= discordgo.MessageFlagsEphemeral
+		}
+		if err := r.b.followUp(ctx, r.i, params); err != nil {
+			return msg.ID, err
+		}
+	}
+	return msg.ID, nil
+}
+
+// fail removes the deferral, which may be public, and tells the asker
+// privately.
+func (r *interactionResponder) fail(ctx context.Context, msg string) {
+	if err := r.b.deleteOriginal(ctx, r.i); err != nil {
+		r.log.Warn("delete deferred response", "err", err)
+	}
+	if err := r.b.followUp(ctx, r.i, &discordgo.WebhookParams{
+		Content: msg, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsEphemeral,
+	}); err != nil {
+		r.log.Error("send error message", "err", err)
 	}
 }
 
@@ -288,7 +240,7 @@ func (p *progress) update(delta string) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		if _, err := p.b.session.InteractionResponseEdit(p.i, &discordgo.WebhookEdit{Content: &content, AllowedMentions: noMentions()}); err != nil {
+		if _, err := p.b.editOriginal(p.b.root, p.i, &discordgo.WebhookEdit{Content: &content, AllowedMentions: noMentions()}); err != nil {
 			p.log.Warn("progress edit", "err", redact(err, p.b.cfg.Token))
 		}
 		p.b.metrics.edit()

@@ -3,7 +3,6 @@ package bot
 import (
 	"container/list"
 	"context"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -47,23 +46,16 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	log := b.log.With("message", m.ID, "channel", m.ChannelID)
+	r := &mentionResponder{b: b, m: m.Message, log: log}
 	question := strings.TrimSpace(mentionRE.ReplaceAllStringFunc(m.Content, func(t string) string {
 		if id := mentionRE.FindStringSubmatch(t)[1]; id == botID {
 			return ""
 		}
 		return t
 	}))
-	if b.closing.Load() {
-		b.reply(m.Message, log, "Attache is restarting. Please ask again in a minute.")
-		return
-	}
 	if question == "" {
-		b.reply(m.Message, log, "Ask me a question after the mention, for example: *What is Witkoff's role?*")
-		return
-	}
-	if ok, wait := b.limiter.Allow(m.Author.ID); !ok {
-		b.metrics.interaction("mention", "rate-limited")
-		b.reply(m.Message, log, fmt.Sprintf("You're asking quickly. Try again in %d s.", int(wait.Seconds())))
+		b.metrics.interaction("mention", "empty")
+		r.refuse("Ask me a question after the mention, for example: *What is Witkoff's role?*")
 		return
 	}
 	req := commands.Request{Command: "ask", Options: map[string]any{"question": question}, UserID: m.Author.ID,
@@ -74,72 +66,65 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 			req.Prior = &answer.FollowUp{Answer: m.ReferencedMessage.Content}
 		}
 	}
-	b.inflight.Add(1)
-	go func() {
-		defer b.inflight.Done()
-		b.answerMessage(m.Message, cmd, req, log)
-	}()
+	b.run(r, job{cmd: cmd, req: req, metric: "mention", log: log, start: time.Now()})
 }
 
-// answerMessage answers a mention as a reply to it.
-func (b *Bot) answerMessage(m *discordgo.Message, cmd commands.Command, req commands.Request, log *slog.Logger) {
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.AnswerTimeout)
-	defer cancel()
-	start := time.Now()
-	if err := b.session.ChannelTyping(m.ChannelID); err != nil {
-		log.Warn("typing indicator", "err", redact(err, b.cfg.Token))
+// mentionResponder answers a message as a reply to it: a typing indicator,
+// then the answer's messages, the first replying to the question.
+type mentionResponder struct {
+	b   *Bot
+	m   *discordgo.Message
+	log *slog.Logger
+}
+
+func (r *mentionResponder) refuse(msg string) { r.reply(context.Background(), msg) }
+
+func (r *mentionResponder) ack() error {
+	if err := r.b.session.ChannelTyping(r.m.ChannelID); err != nil {
+		r.log.Warn("typing indicator", "err", redact(err, r.b.cfg.Token))
 	}
-	select {
-	case b.llmSlots <- struct{}{}:
-		defer func() { <-b.llmSlots }()
-	case <-ctx.Done():
-		return
-	}
-	reply, err := cmd.Handle(ctx, req)
-	b.metrics.command("mention", time.Since(start))
-	if err != nil {
-		msg, code := userMessage(err)
-		if code == "internal" || code == "timeout" {
-			log.Error("mention failed", "code", code, "err", redact(err, b.cfg.Token))
-		}
-		b.metrics.interaction("mention", code)
-		b.reply(m, log, msg)
-		return
-	}
-	parts := Render(reply)
-	var exchangeID string
-	exchange := &answer.FollowUp{Question: req.String("question"), Answer: reply.Answer.Text}
+	return nil
+}
+
+// queued keeps the typing indicator up: a message cannot be edited into
+// the answer the way a deferral can, and one more message would be noise.
+func (r *mentionResponder) queued(context.Context, int) { _ = r.ack() }
+
+func (r *mentionResponder) progress(string) {}
+func (r *mentionResponder) stopProgress()   {}
+
+func (r *mentionResponder) send(ctx context.Context, _ commands.Reply, parts []string) (string, error) {
+	first := ""
 	for k, p := range parts {
 		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
 		if k == 0 {
-			send.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: ptr(false)}
+			send.Reference = r.reference()
 		}
-		sent, err := b.session.ChannelMessageSendComplex(m.ChannelID, send)
+		sent, err := r.b.session.ChannelMessageSendComplex(r.m.ChannelID, send, discordgo.WithContext(ctx))
 		if err != nil {
-			log.Error("send answer", "err", redact(err, b.cfg.Token))
-			b.metrics.interaction("mention", "send-failed")
-			return
+			return first, err
 		}
 		if k == 0 {
-			// Remember the exchange at once: a reply to it may come fast.
-			exchangeID = sent.ID
-			b.exchanges.remember(exchangeID, exchange)
+			first = sent.ID
 		}
 	}
-	b.exchanges.save(exchangeID, exchange)
-	b.metrics.interaction("mention", "ok")
-	log.Info("answered mention", "ms", time.Since(start).Milliseconds(), "sources", len(reply.Answer.Sources))
+	return first, nil
 }
 
-// reply sends a short reply to a message.
-func (b *Bot) reply(m *discordgo.Message, log *slog.Logger, text string) {
-	_, err := b.session.ChannelMessageSendComplex(m.ChannelID, &discordgo.MessageSend{
-		Content: text, AllowedMentions: noMentions(),
-		Reference: &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: ptr(false)},
-	})
+func (r *mentionResponder) fail(ctx context.Context, msg string) { r.reply(ctx, msg) }
+
+// reply sends a short reply to the message.
+func (r *mentionResponder) reply(ctx context.Context, text string) {
+	_, err := r.b.session.ChannelMessageSendComplex(r.m.ChannelID, &discordgo.MessageSend{
+		Content: text, AllowedMentions: noMentions(), Reference: r.reference(),
+	}, discordgo.WithContext(ctx))
 	if err != nil {
-		log.Error("reply", "err", redact(err, b.cfg.Token))
+		r.log.Error("reply", "err", redact(err, r.b.cfg.Token))
 	}
+}
+
+func (r *mentionResponder) reference() *discordgo.MessageReference {
+	return &discordgo.MessageReference{MessageID: r.m.ID, ChannelID: r.m.ChannelID, GuildID: r.m.GuildID, FailIfNotExists: ptr(false)}
 }
 
 func ptr[T any](v T) *T { return &v }

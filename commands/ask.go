@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -18,23 +17,22 @@ func Ask(d Deps) Command {
 			Description: "Ask about diplomatic news; the answer cites the articles it comes from",
 			Options: []*discordgo.ApplicationCommandOption{{
 				Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true,
-				Description: "Your question, e.g. What is Witkoff's role?", MaxLength: maxQuestion,
+				Description: "Your question, e.g. What is Witkoff's role?", MaxLength: answer.MaxQuestionChars,
 			}},
 		},
 		UsesLLM: true,
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			q := req.String("question")
-			if q == "" {
-				return Reply{}, questionError(answer.ErrEmptyQuestion)
-			}
-			if utf8.RuneCountInString(q) > maxQuestion {
-				return Reply{}, questionError(answer.ErrTooLong)
+			if err := answer.CheckQuestion(q); err != nil {
+				return Reply{}, questionError(err)
 			}
 			a, err := d.Asker.Ask(ctx, q, req.Prior, req.Progress)
 			if err != nil {
 				return Reply{}, fmt.Errorf("ask: %w", questionError(err))
 			}
-			return Reply{Answer: a}, nil
+			// Any answer can be followed up ("and in March?"), grounded
+			// or not: the next question is read with this one.
+			return Reply{Answer: a, Remember: &answer.FollowUp{Question: q, Answer: a.Text}}, nil
 		},
 	}
 }

@@ -59,6 +59,9 @@ type Reply struct {
 	// Footer, when set, ends the last message as a small line (a digest's
 	// mark); it counts within the message's length.
 	Footer string
+	// Remember, when set, is what a reply to this answer follows up: the
+	// command decides, the transport keeps it.
+	Remember *answer.FollowUp
 }
 
 func textAnswer(s string) answer.Answer { return answer.Answer{Text: s} }
@@ -177,16 +180,13 @@ func requireManageServer(req Request) error {
 	return nil
 }
 
-// maxQuestion bounds a question typed in Discord.
-const maxQuestion = 1000
-
 // questionError turns the answerer's refusals into user errors.
 func questionError(err error) error {
 	switch {
 	case errors.Is(err, answer.ErrEmptyQuestion):
 		return Userf("empty", "Ask a question, for example: What is Witkoff's role?")
 	case errors.Is(err, answer.ErrTooLong):
-		return Userf("too-long", "That question is too long; keep it under %d characters.", maxQuestion)
+		return Userf("too-long", "That question is too long; keep it under %d characters.", answer.MaxQuestionChars)
 	}
 	return err
 }

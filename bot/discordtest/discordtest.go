@@ -42,9 +42,13 @@ type Server struct {
 	Hidden map[string]bool
 	// Silent makes the gateway accept connections and never say HELLO.
 	Silent bool
+	// Latency delays every REST answer, as the network to Discord does.
+	Latency time.Duration
 
 	mu         sync.Mutex
-	violations []string // requests Discord's contract refuses
+	inFlight   map[string]int // REST requests being answered, by method
+	maxFlight  map[string]int // the most at once, by method
+	violations []string       // requests Discord's contract refuses
 	calls      []Call
 	conn       *websocket.Conn
 	wmu        sync.Mutex // serialises writes to conn
@@ -84,6 +88,21 @@ func (s *Server) SetHidden(ids ...string) {
 	for _, id := range ids {
 		s.Hidden[id] = true
 	}
+}
+
+// SetLatency delays every REST answer by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Latency = d
+}
+
+// MaxInFlight returns the most REST requests of a method that were being
+// answered at once.
+func (s *Server) MaxInFlight(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxFlight[method]
 }
 
 // Violations returns the requests that broke Discord's contract, each with
@@ -207,7 +226,21 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, c)
 	index := len(s.calls) - 1
 	fail := s.Fail
+	latency := s.Latency
+	if s.inFlight == nil {
+		s.inFlight, s.maxFlight = map[string]int{}, map[string]int{}
+	}
+	s.inFlight[r.Method]++
+	s.maxFlight[r.Method] = max(s.maxFlight[r.Method], s.inFlight[r.Method])
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.inFlight[r.Method]--
+		s.mu.Unlock()
+	}()
+	if latency > 0 {
+		time.Sleep(latency)
+	}
 	respond := func(m map[string]any) {
 		s.mu.Lock()
 		s.calls[index].Response = m

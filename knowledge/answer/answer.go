@@ -54,8 +54,9 @@ var (
 	ErrTooLong       = fmt.Errorf("the question is longer than %d characters", MaxQuestionChars)
 )
 
-// MaxQuestionChars bounds a question.
-const MaxQuestionChars = 2000
+// MaxQuestionChars bounds a question, however it arrives (a slash
+// command's option is declared with this length too).
+const MaxQuestionChars = 1000
 
 // Generator is an LLM that answers from numbered sources.
 type Generator interface {
@@ -94,14 +95,23 @@ func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onD
 	return a, err
 }
 
+// CheckQuestion is the one test of a question, however it arrives: not
+// empty, at most MaxQuestionChars.
+func CheckQuestion(question string) error {
+	switch {
+	case strings.TrimSpace(question) == "":
+		return ErrEmptyQuestion
+	case utf8.RuneCountInString(question) > MaxQuestionChars:
+		return ErrTooLong
+	}
+	return nil
+}
+
 // ask is Ask, returning the evidence retrieved too (for the evaluation).
 func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onDelta func(string)) (Answer, Evidence, error) {
 	question = strings.TrimSpace(question)
-	if question == "" {
-		return Answer{}, Evidence{}, ErrEmptyQuestion
-	}
-	if utf8.RuneCountInString(question) > MaxQuestionChars {
-		return Answer{}, Evidence{}, ErrTooLong
+	if err := CheckQuestion(question); err != nil {
+		return Answer{}, Evidence{}, err
 	}
 	priorQuestion := ""
 	if prior != nil {
