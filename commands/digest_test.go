@@ -51,7 +51,7 @@ type fakeFeeds struct{ byGuild map[string][]knowledge.Feed }
 
 func (f *fakeFeeds) AddFeed(ctx context.Context, guild, url, by string) (knowledge.Feed, int, error) {
 	if !strings.HasPrefix(url, "https://") {
-		return knowledge.Feed{}, 0, fmt.Errorf("%w: %q is not an http(s) URL", ingest.ErrFeedRejected, url)
+		return knowledge.Feed{}, 0, &ingest.FeedRejection{Reason: fmt.Sprintf("%q is not an http(s) URL", url)}
 	}
 	if f.byGuild == nil {
 		f.byGuild = map[string][]knowledge.Feed{}

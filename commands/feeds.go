@@ -51,8 +51,8 @@ func FeedsCommand(d Deps) Command {
 					return Reply{}, Userf("dm", "Feeds belong to a server: use /feeds in a server.")
 				}
 				f, n, err := d.Feeds.AddFeed(ctx, req.GuildID, req.String("url"), req.UserID)
-				if errors.Is(err, ingest.ErrFeedRejected) {
-					return Reply{}, Userf("bad-feed", "%s", strings.TrimPrefix(err.Error(), ingest.ErrFeedRejected.Error()+": "))
+				if rej := (*ingest.FeedRejection)(nil); errors.As(err, &rej) {
+					return Reply{}, Userf("bad-feed", "%s", rej.Reason)
 				}
 				if err != nil {
 					return Reply{}, fmt.Errorf("add feed: %w", err)

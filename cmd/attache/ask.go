@@ -195,7 +195,7 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 }
 
 func (m *Main) newSummarizer(db *knowledge.DB) *answer.Summarizer {
-	return &answer.Summarizer{Store: db, LLM: m.newLLM(), PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout}
+	return &answer.Summarizer{Store: db, LLM: m.newLLM(), PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout, Log: m.Log}
 }
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {

@@ -124,7 +124,7 @@ func (m *Main) runDigest(ctx context.Context, args []string) error {
 		return err
 	}
 	now := db.Now()
-	d, err := digest.Build(ctx, db, now.Add(-*since), now, digest.Options{Stories: *stories, LLM: m.newLLM(), LLMTimeout: 2 * m.Config.LLMTimeout})
+	d, err := digest.Build(ctx, db, now.Add(-*since), now, digest.Options{Stories: *stories, LLM: m.newLLM(), LLMTimeout: 2 * m.Config.LLMTimeout, Log: m.Log})
 	if err != nil {
 		return err
 	}

@@ -46,10 +46,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	// URLs given in Discord are fetched only from public addresses.
 	poller := m.newPoller(db, true)
-	digestOpts := digest.Options{LLM: m.newLLM(), LLMTimeout: 2 * m.Config.LLMTimeout}
+	digestOpts := digest.Options{LLM: m.newLLM(), LLMTimeout: 2 * m.Config.LLMTimeout, OnLLM: metrics.ObserveLLM, Log: m.Log}
+	summarizer := m.newSummarizer(db)
+	summarizer.OnLLM = metrics.ObserveLLM
 	digests := digest.Service{DB: db, Options: digestOpts}
 	b.Register(commands.All(commands.Deps{
-		Asker: asker, Searcher: db, Summarizer: m.newSummarizer(db), People: db, Stats: db, Now: db.Now,
+		Asker: asker, Searcher: db, Summarizer: summarizer, People: db, Stats: db, Now: db.Now,
 		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller},
 	})...)
 	if m.Config.HTTPAddr != "" {

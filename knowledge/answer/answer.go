@@ -158,9 +158,6 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 			fb = noAnswer(question, ev)
 		}
 		fb.Fallback = err.Error()
-		if s.Log != nil {
-			s.Log.Warn("llm answer failed; answering extractively", "err", err)
-		}
 		return fb, ev, nil
 	}
 	return a, ev, nil
@@ -177,17 +174,8 @@ const TermsTimeout = 8 * time.Second
 // again with them; the evidence keeps the user's question. ok is false
 // when the model failed or the terms found nothing plausible either.
 func (s *Service) retryWithTerms(ctx context.Context, ev Evidence, prior string) (Evidence, bool) {
-	ctx, cancel := context.WithTimeout(ctx, TermsTimeout)
-	defer cancel()
-	start := time.Now()
-	terms, usage, err := s.LLM.Generate(ctx, Prompt{System: termsPrompt, User: "Question: " + oneLine(ev.Question.Text)}, nil)
-	if s.OnLLM != nil {
-		s.OnLLM(time.Since(start), usage, err)
-	}
+	terms, _, err := s.model().Text(ctx, "search terms", TermsTimeout, Prompt{System: termsPrompt, User: "Question: " + oneLine(ev.Question.Text)}, nil)
 	if err != nil {
-		if s.Log != nil {
-			s.Log.Warn("llm search terms failed", "err", err)
-		}
 		return ev, false
 	}
 	terms = oneLine(stripMarkers(terms))
@@ -213,28 +201,15 @@ func (s *Service) generate(ctx context.Context, ev Evidence, prior *FollowUp, on
 	if timeout <= 0 {
 		timeout = 45 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	start := time.Now()
-	text, usage, err := s.LLM.Generate(ctx, p, onDelta)
-	if s.OnLLM != nil {
-		s.OnLLM(time.Since(start), usage, err)
-	}
-	if err != nil {
-		return Answer{}, fmt.Errorf("llm: %w", err)
-	}
-	a := Check(ev.Question.Text, text, p.Sources)
-	a.Method = MethodLLM
-	a.Usage = usage
-	if a.NoAnswer {
+	a, err := s.model().Cited(ctx, "answer", ev.Question.Text, timeout, p, onDelta, true)
+	if err == nil && a.NoAnswer {
 		a.Closest = closest(hitsOf(ev.Passages), 3)
-		return a, nil
 	}
-	if !a.Grounded {
-		return Answer{}, errors.New("llm answer had no supported citation")
-	}
-	return a, nil
+	return a, err
 }
+
+// model is the Service's path to its model.
+func (s *Service) model() Model { return Model{LLM: s.LLM, Observe: s.OnLLM, Log: s.Log} }
 
 func hitsOf(ps []Scored) []knowledge.Hit {
 	out := make([]knowledge.Hit, len(ps))

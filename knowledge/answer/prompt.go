@@ -49,7 +49,7 @@ func BuildPrompt(ev Evidence, prior *FollowUp, budget int) Prompt {
 	used := 0
 	var kept []Source
 	for _, s := range sources {
-		head := fmt.Sprintf("[%d] %s — %s, %s\n", s.N, oneLine(s.Article.Title), sourceName(s.Article), s.Article.Day())
+		head := sourceHead(s)
 		var body []string
 		cost := approxTokens(head)
 		for _, p := range s.Passages {

@@ -3,6 +3,7 @@ package answer
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -27,6 +28,9 @@ type Summarizer struct {
 	Timeout      time.Duration
 	// MaxArticles caps the articles considered (default 12).
 	MaxArticles int
+	// OnLLM and Log, when set, observe and report each model call.
+	OnLLM func(time.Duration, Usage, error)
+	Log   *slog.Logger
 }
 
 // SummaryRequest says what to summarise.
@@ -196,12 +200,13 @@ func (s *Summarizer) llmSummary(ctx context.Context, question string, sources []
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	model := Model{LLM: s.LLM, Observe: s.OnLLM, Log: s.Log}
 	budget := orDefault(s.PromptTokens, 3000)
 	var parts [][]Source
 	var cur []Source
 	used := 0
 	for _, src := range sources {
-		cost := approxTokens(block(src))
+		cost := approxTokens(SourceBlock(src))
 		if used+cost > budget && len(cur) > 0 {
 			parts = append(parts, cur)
 			cur, used = nil, 0
@@ -210,49 +215,35 @@ func (s *Summarizer) llmSummary(ctx context.Context, question string, sources []
 		used += cost
 	}
 	parts = append(parts, cur)
-	var usage Usage
-	var partial []string
-	for _, part := range parts {
+	prompt := func(part []Source) Prompt {
 		var b strings.Builder
 		b.WriteString("Sources:\n\n")
 		for _, src := range part {
-			b.WriteString(block(src))
+			b.WriteString(SourceBlock(src))
 		}
 		b.WriteString(question)
-		text, u, err := s.LLM.Generate(ctx, Prompt{System: summarySystem, User: b.String(), Sources: part}, nil)
+		return Prompt{System: summarySystem, User: b.String(), Sources: part}
+	}
+	if len(parts) == 1 {
+		return model.Cited(ctx, "summary", question, timeout, prompt(parts[0]), nil, false)
+	}
+	var usage Usage
+	var partial []string
+	for _, part := range parts {
+		text, u, err := model.Text(ctx, "summary part", timeout, prompt(part), nil)
 		if err != nil {
-			return Answer{}, fmt.Errorf("llm: %w", err)
+			return Answer{}, err
 		}
 		usage.PromptTokens += u.PromptTokens
 		usage.CompletionTokens += u.CompletionTokens
 		partial = append(partial, text)
 	}
-	text := partial[0]
-	if len(partial) > 1 {
-		combined, u, err := s.LLM.Generate(ctx, Prompt{System: combineSystem,
-			User: "Partial briefings:\n\n" + strings.Join(partial, "\n\n") + "\n\n" + question, Sources: sources}, nil)
-		if err != nil {
-			return Answer{}, fmt.Errorf("llm: %w", err)
-		}
-		usage.PromptTokens += u.PromptTokens
-		usage.CompletionTokens += u.CompletionTokens
-		text = combined
+	a, err := model.Cited(ctx, "summary", question, timeout, Prompt{System: combineSystem,
+		User: "Partial briefings:\n\n" + strings.Join(partial, "\n\n") + "\n\n" + question, Sources: sources}, nil, false)
+	if err != nil {
+		return Answer{}, err
 	}
-	a := Check(question, text, sources)
-	if !a.Grounded {
-		return Answer{}, fmt.Errorf("llm summary had no supported citation")
-	}
-	a.Method = MethodLLM
-	a.Usage = usage
+	a.Usage.PromptTokens += usage.PromptTokens
+	a.Usage.CompletionTokens += usage.CompletionTokens
 	return a, nil
-}
-
-// block writes one numbered source as the prompts show it.
-func block(s Source) string {
-	var texts []string
-	for _, p := range s.Passages {
-		texts = append(texts, p.Text)
-	}
-	return fmt.Sprintf("[%d] %s — %s, %s\n%s\n\n", s.N, oneLine(s.Article.Title), sourceName(s.Article),
-		s.Article.Day(), strings.Join(texts, "\n"))
 }

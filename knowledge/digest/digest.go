@@ -8,6 +8,7 @@ package digest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +34,9 @@ type Options struct {
 	LLM answer.Generator
 	// LLMTimeout bounds that call (default 60 s).
 	LLMTimeout time.Duration
+	// OnLLM and Log, when set, observe and report each model call.
+	OnLLM func(time.Duration, answer.Usage, error)
+	Log   *slog.Logger
 }
 
 // Story is one event, possibly covered by several outlets.
@@ -150,12 +154,10 @@ func llmDigest(ctx context.Context, opt Options, heading string, stories []*Stor
 	if timeout <= 0 {
 		timeout = 60 * time.Second
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	var b strings.Builder
 	b.WriteString("Sources:\n\n")
 	for _, s := range sources {
-		fmt.Fprintf(&b, "[%d] %s — %s, %s\n%s\n\n", s.N, cleanLine(s.Article.Title), s.Article.Source, s.Article.Day(), s.Passages[0].Text)
+		b.WriteString(answer.SourceBlock(s))
 	}
 	b.WriteString("Stories, in order:\n")
 	for i, st := range stories {
@@ -165,17 +167,12 @@ func llmDigest(ctx context.Context, opt Options, heading string, stories []*Stor
 		}
 		fmt.Fprintf(&b, "%d. %s — sources %s\n", i+1, cleanLine(st.Headline), strings.Join(nums, ""))
 	}
-	text, usage, err := opt.LLM.Generate(ctx, answer.Prompt{System: digestSystem, User: b.String(), Sources: sources}, nil)
+	model := answer.Model{LLM: opt.LLM, Observe: opt.OnLLM, Log: opt.Log}
+	a, err := model.Cited(ctx, "digest", "digest", timeout, answer.Prompt{System: digestSystem, User: b.String(), Sources: sources}, nil, false)
 	if err != nil {
-		return answer.Answer{}, fmt.Errorf("llm: %w", err)
-	}
-	a := answer.Check("digest", text, sources)
-	if !a.Grounded {
-		return answer.Answer{}, fmt.Errorf("llm digest had no supported citation")
+		return answer.Answer{}, err
 	}
 	a.Text = heading + "\n" + a.Text
-	a.Method = answer.MethodLLM
-	a.Usage = usage
 	return a, nil
 }
 

@@ -8,9 +8,19 @@ import (
 	"github.com/attache-bot/attache/knowledge"
 )
 
-// ErrFeedRejected wraps the reasons a feed URL is refused, in words for
-// the person who gave it.
+// ErrFeedRejected is the kind of every FeedRejection.
 var ErrFeedRejected = errors.New("feed rejected")
+
+// FeedRejection is why a feed URL was refused, in words for the person who
+// gave it (Reason), whatever the cause underneath.
+type FeedRejection struct{ Reason string }
+
+func (r *FeedRejection) Error() string        { return ErrFeedRejected.Error() + ": " + r.Reason }
+func (r *FeedRejection) Is(target error) bool { return target == ErrFeedRejected }
+
+func rejected(format string, a ...any) error {
+	return &FeedRejection{Reason: fmt.Sprintf(format, a...)}
+}
 
 // FeedManager adds and removes feeds for the commands: a feed is stored
 // only once it has been fetched and read as a feed, so none is half-made.
@@ -26,7 +36,7 @@ type FeedManager struct {
 func (m *FeedManager) AddFeed(ctx context.Context, guildID, rawURL, addedBy string) (knowledge.Feed, int, error) {
 	url, err := CheckFeedURL(rawURL)
 	if err != nil {
-		return knowledge.Feed{}, 0, fmt.Errorf("%w: %v", ErrFeedRejected, err)
+		return knowledge.Feed{}, 0, rejected("%v", err)
 	}
 	add := func() (knowledge.Feed, error) {
 		if guildID == "" {
@@ -37,13 +47,13 @@ func (m *FeedManager) AddFeed(ctx context.Context, guildID, rawURL, addedBy stri
 	if _, err := m.DB.FeedByURL(ctx, url); err == nil {
 		f, err := add()
 		if errors.Is(err, knowledge.ErrExists) {
-			return f, 0, fmt.Errorf("%w: already reading %s", ErrFeedRejected, f.URL)
+			return f, 0, rejected("already reading %s", f.URL)
 		}
 		return f, 0, err
 	}
 	r := m.Poller.Poll(ctx, knowledge.Feed{URL: url})
 	if r.Err != nil {
-		return knowledge.Feed{}, 0, fmt.Errorf("%w: could not read it as a feed: %v", ErrFeedRejected, r.Err)
+		return knowledge.Feed{}, 0, rejected("could not read it as a feed: %v", r.Err)
 	}
 	f, err := add()
 	if err != nil {
