@@ -432,6 +432,19 @@ func (db *DB) HasURL(ctx context.Context, rawURL string) (bool, error) {
 	return n == 1, err
 }
 
+// Newest returns the publication time of the newest article, or zero
+// when there is none.
+func (db *DB) Newest(ctx context.Context) (time.Time, error) {
+	var n int64
+	if err := db.read.QueryRowContext(ctx, "SELECT coalesce(max(published), 0) FROM articles").Scan(&n); err != nil {
+		return time.Time{}, fmt.Errorf("newest article: %w", err)
+	}
+	if n == 0 {
+		return time.Time{}, nil
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
 // Passages returns an article's passages in order.
 func (db *DB) Passages(ctx context.Context, articleID int64) ([]Passage, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT p.rowid, a.id, p.rowid - a.first_passage, p.text FROM articles a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/attache-bot/attache/knowledge"
 )
@@ -125,12 +126,12 @@ func pickSentences(ev Evidence) []candidate {
 	var cands []candidate
 	bestFocus := 0.0
 	for _, p := range ev.Passages {
-		if p.Supported {
+		if p.Supported && !p.Stale {
 			bestFocus = max(bestFocus, p.Focus)
 		}
 	}
 	for pi, p := range ev.Passages {
-		if !p.Supported || p.Focus < bestFocus*0.5 || pi >= 8 {
+		if !p.Supported || p.Stale || p.Focus < bestFocus*0.5 || pi >= 8 {
 			continue
 		}
 		for si, s := range knowledge.Sentences(p.Passage.Text) {
@@ -179,8 +180,10 @@ func pickSentences(ev Evidence) []candidate {
 		if len(picked) == 3 || c.score < 0.75*cands[0].score {
 			break
 		}
-		// Another article is cited only for a sentence nearly as good.
-		if !cited[c.hit.Article.ID] && c.score < 0.9*cands[0].score {
+		// Another article is cited only for a sentence nearly as good,
+		// from an article of the same time.
+		if !cited[c.hit.Article.ID] && (c.score < 0.9*cands[0].score ||
+			cands[0].hit.Article.Published.Sub(c.hit.Article.Published) > sameTime) {
 			continue
 		}
 		if overlap(c.stems, covered) > 0.6 || !addsTerm(ev.groups, c.stems, covered) {
@@ -194,6 +197,11 @@ func pickSentences(ev Evidence) []candidate {
 	}
 	return picked
 }
+
+// sameTime is how much older than the answer's first article another may
+// be and still be cited beside it: an older one is background, which the
+// news since may have overtaken.
+const sameTime = 91 * 24 * time.Hour
 
 // statesTitle reports whether a sentence names a title ("special envoy",
 // "foreign minister").

@@ -34,9 +34,7 @@ func realQACases(t *testing.T) ([]answer.EvalCase, string) {
 }
 
 // TestRealQA measures the extractive answerer on questions nobody here
-// wrote. The floors are the targets where they are met, and the
-// figures measured where they are not yet (abstention and citations,
-// targets 85 %): a fall below either fails.
+// wrote, against the targets: a fall below any fails.
 func TestRealQA(t *testing.T) {
 	cases, articles := realQACases(t)
 	db := openCorpus(t, articles)
@@ -57,8 +55,8 @@ func TestRealQA(t *testing.T) {
 	atLeast(t, []floor{
 		{"answer accuracy", rep.AnswerAccuracy, 0.65},
 		{"answerable questions answered", 1 - declined, 0.90},
-		{"abstention accuracy", rep.AbstentionAccuracy, 0.80},
-		{"citation accuracy", rep.CitationAccuracy, 0.80},
+		{"abstention accuracy", rep.AbstentionAccuracy, 0.85},
+		{"citation accuracy", rep.CitationAccuracy, 0.85},
 	})
 }
 

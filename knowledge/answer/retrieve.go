@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -16,7 +17,18 @@ type Store interface {
 	SearchPassages(ctx context.Context, text string, opt knowledge.SearchOptions) ([]knowledge.Hit, knowledge.Query, error)
 	PlanQuery(ctx context.Context, text string) (knowledge.Query, error)
 	WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, error)
+	// Newest is the publication time of the newest article, or zero when
+	// there is none.
+	Newest(ctx context.Context) (time.Time, error)
 }
+
+// StaleAfter is how much older than the question an article may be and
+// still answer it from its words alone. A news question asks about the
+// news: "who was elected", "where was he captured" mean lately, and a
+// sentence of years ago that shares the question's words answers another
+// question. One that names its time ("in 2016", "as of April") or asks for
+// a person's roles, which are dated, is not bound by it.
+const StaleAfter = 365 * 24 * time.Hour
 
 // Scored is a retrieved passage with how well it answers the question.
 type Scored struct {
@@ -33,7 +45,10 @@ type Scored struct {
 	// Supported: its article names every name of several words the
 	// question gives, and at least one of its names.
 	Supported bool
-	Score     float64 // Relevance with rank, recency and diversity folded in
+	// Stale: its article is more than StaleAfter older than the question
+	// (see Retriever.Newest), which does not name a past time.
+	Stale bool
+	Score float64 // Relevance with rank, recency and diversity folded in
 }
 
 // Evidence is what retrieval found for a question.
@@ -198,11 +213,32 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	}
 	ev.Passages = r.rank(hits, ev.groups, ev.names, q.Recent, stems)
 	r.diversify(&ev)
+	if !q.IsRole && q.AsOf.IsZero() && !namesYear(q.Text) {
+		// The question's time is the as-of day, or else the archive's
+		// present: its newest article (a demo corpus of last year is not
+		// stale to itself).
+		ref := r.now()
+		if r.AsOf.IsZero() {
+			newest, err := r.Store.Newest(ctx)
+			if err != nil {
+				return ev, fmt.Errorf("retrieve: %w", err)
+			}
+			if !newest.IsZero() && newest.Before(ref) {
+				ref = newest
+			}
+		}
+		for i := range ev.Passages {
+			ev.Passages[i].Stale = ref.Sub(ev.Passages[i].Article.Published) > StaleAfter
+		}
+	}
 	for _, p := range ev.Passages {
 		if !p.Supported {
 			continue
 		}
 		ev.Plausible = ev.Plausible || p.ArticleFocus >= orDefault(r.PlausibleFloor, 0.25)
+		if p.Stale {
+			continue // a model may still judge it; extraction does not quote it
+		}
 		ev.Answerable = ev.Answerable || p.ArticleFocus >= orDefault(r.Floor, 0.6)
 	}
 	if !ev.Answerable {
@@ -210,6 +246,11 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 	}
 	return ev, nil
 }
+
+// yearRE finds a year a question names ("in 2016", "the 1989 invasion").
+var yearRE = regexp.MustCompile(`\b(1[89]\d\d|20\d\d)\b`)
+
+func namesYear(text string) bool { return yearRE.MatchString(text) }
 
 func appendNew(dst, src []string) []string {
 	have := map[string]bool{}
