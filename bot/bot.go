@@ -60,6 +60,7 @@ type Bot struct {
 
 	botID, appID atomic.Value // string
 	connected    atomic.Bool
+	opened       atomic.Bool // the gateway was opened (Open returned)
 	closing      atomic.Bool
 	inflight     sync.WaitGroup
 	waiting      atomic.Int64 // requests waiting for a model slot
@@ -172,6 +173,7 @@ func (b *Bot) Open(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("connect to Discord: %w", redact(err, b.cfg.Token))
 			}
+			b.opened.Store(true)
 			return nil
 		case <-slow.C:
 			waited += connectPatience
@@ -258,6 +260,9 @@ func (b *Bot) Close() error {
 	b.cancelRoot()
 	// Close stops the listener before it closes the connection, so the
 	// session does not try to reconnect.
+	if !b.opened.Load() {
+		return nil // an HTTP-only process never opened the gateway
+	}
 	return b.session.Close()
 }
 

@@ -20,9 +20,11 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 	start := time.Now()
 	switch ic.Type {
 	case discordgo.InteractionApplicationCommand:
-		b.command(ic.Interaction, start)
+		b.command(ic.Interaction, start, nil)
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		b.autocomplete(ic.Interaction)
+		if err := b.session.InteractionRespond(ic.Interaction, b.autocomplete(ic.Interaction)); err != nil {
+			b.log.Warn("autocomplete respond", "err", redact(err, b.cfg.Token))
+		}
 	}
 }
 
@@ -33,11 +35,16 @@ func userOf(i *discordgo.Interaction) *discordgo.User {
 	return i.User
 }
 
-// command runs a slash command through the pipeline (see run).
-func (b *Bot) command(i *discordgo.Interaction, start time.Time) {
+// command runs a slash command through the pipeline (see run). respond,
+// when set, sends the first response (a deferral or a refusal) as the
+// answer to Discord's HTTP request; otherwise it goes over REST.
+func (b *Bot) command(i *discordgo.Interaction, start time.Time, respond func(*discordgo.InteractionResponse) error) {
 	data := i.ApplicationCommandData()
 	log := b.log.With("interaction", i.ID, "command", data.Name)
-	r := &interactionResponder{b: b, i: i, log: log}
+	if respond == nil {
+		respond = func(resp *discordgo.InteractionResponse) error { return b.session.InteractionRespond(i, resp) }
+	}
+	r := &interactionResponder{b: b, i: i, log: log, respond: respond}
 	cmd, ok := b.commands[data.Name]
 	if !ok {
 		b.metrics.interaction(data.Name, "unknown")
@@ -63,10 +70,12 @@ type interactionResponder struct {
 	log       *slog.Logger
 	ephemeral bool
 	prog      *progress
+	// respond sends the interaction's first response.
+	respond func(*discordgo.InteractionResponse) error
 }
 
 func (r *interactionResponder) refuse(msg string) {
-	err := r.b.session.InteractionRespond(r.i, &discordgo.InteractionResponse{
+	err := r.respond(&discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Content: msg, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()},
 	})
@@ -81,7 +90,7 @@ func (r *interactionResponder) ack() error {
 	if r.ephemeral {
 		resp.Data.Flags = discordgo.MessageFlagsEphemeral
 	}
-	return r.b.session.InteractionRespond(r.i, resp)
+	return r.respond(resp)
 }
 
 func (r *interactionResponder) queued(ctx context.Context, pos int) {
@@ -138,9 +147,9 @@ func (r *interactionResponder) fail(ctx context.Context, msg string) {
 	}
 }
 
-// autocomplete answers at once: it cannot be deferred and must come
-// within Discord's 3 seconds.
-func (b *Bot) autocomplete(i *discordgo.Interaction) {
+// autocomplete is the answer to an autocomplete interaction, which cannot
+// be deferred and must come within Discord's 3 seconds.
+func (b *Bot) autocomplete(i *discordgo.Interaction) *discordgo.InteractionResponse {
 	data := i.ApplicationCommandData()
 	cmd, ok := b.commands[data.Name]
 	var choices []*discordgo.ApplicationCommandOptionChoice
@@ -167,11 +176,9 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) {
 	if choices == nil {
 		choices = []*discordgo.ApplicationCommandOptionChoice{}
 	}
-	if err := b.session.InteractionRespond(i, &discordgo.InteractionResponse{
+	return &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices, AllowedMentions: noMentions()},
-	}); err != nil {
-		b.log.Warn("autocomplete respond", "err", redact(err, b.cfg.Token))
 	}
 }
 

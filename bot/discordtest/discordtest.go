@@ -269,6 +269,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
+	case path == "/users/@me" && r.Method == http.MethodGet:
+		writeJSON(w, 200, map[string]any{"id": s.BotID, "username": "Attache", "bot": true, "discriminator": "0"})
 	case path == "/gateway" || path == "/gateway/bot":
 		writeJSON(w, 200, map[string]any{"url": "ws://" + r.Host + "/ws", "shards": 1})
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":

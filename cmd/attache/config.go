@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/attache-bot/attache/bot"
 )
 
 // Config is every setting of the attache binary, read from the environment
@@ -36,6 +38,10 @@ type Config struct {
 	FeedInterval   time.Duration // ATTACHE_FEED_INTERVAL
 	DigestCatchUp  time.Duration // ATTACHE_DIGEST_CATCHUP
 	DigestQuiet    string        // ATTACHE_DIGEST_QUIET: "message" or "silent"
+
+	InteractionsAddr string // ATTACHE_INTERACTIONS_ADDR: where Discord's HTTP interactions arrive
+	PublicKey        string // DISCORD_PUBLIC_KEY: the application's key, hex, that signs them
+	Gateway          bool   // ATTACHE_GATEWAY: on (default) or off, for an HTTP-only process
 }
 
 // LoadConfig reads the configuration from getenv, applying defaults. It
@@ -54,6 +60,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		FeedInterval:   10 * time.Minute,
 		DigestCatchUp:  6 * time.Hour,
 		DigestQuiet:    "message",
+		Gateway:        true,
 	}
 	var errs []string
 	str := func(key string, dst *string) {
@@ -103,6 +110,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	dur("ATTACHE_FEED_INTERVAL", &c.FeedInterval)
 	dur("ATTACHE_DIGEST_CATCHUP", &c.DigestCatchUp)
 	str("ATTACHE_DIGEST_QUIET", &c.DigestQuiet)
+	str("ATTACHE_INTERACTIONS_ADDR", &c.InteractionsAddr)
+	str("DISCORD_PUBLIC_KEY", &c.PublicKey)
+	switch v := strings.ToLower(strings.TrimSpace(getenv("ATTACHE_GATEWAY"))); v {
+	case "", "on":
+	case "off":
+		c.Gateway = false
+	default:
+		errs = append(errs, fmt.Sprintf("ATTACHE_GATEWAY=%q is not on or off", v))
+	}
+	if c.InteractionsAddr != "" {
+		if _, err := bot.ParsePublicKey(c.PublicKey); err != nil {
+			errs = append(errs, "ATTACHE_INTERACTIONS_ADDR is set, but "+err.Error())
+		}
+	}
+	if !c.Gateway && c.InteractionsAddr == "" {
+		errs = append(errs, "ATTACHE_GATEWAY=off leaves nothing to answer: set ATTACHE_INTERACTIONS_ADDR too")
+	}
 	if c.DigestQuiet != "message" && c.DigestQuiet != "silent" {
 		errs = append(errs, fmt.Sprintf("ATTACHE_DIGEST_QUIET=%q is not message or silent", c.DigestQuiet))
 	}

@@ -3,6 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
 	"database/sql"
 	"errors"
 	"io"
@@ -320,5 +326,71 @@ func TestServeStopsWhileDiscordStalls(t *testing.T) {
 				t.Error("the token reached the log")
 			}
 		})
+	}
+}
+
+// A process with the gateway off answers Discord's signed HTTP
+// interactions, and nothing else connects.
+func TestServeHTTPInteractionsOnly(t *testing.T) {
+	t.Setenv("ATTACHE_DB", filepath.Join(t.TempDir(), "s.db"))
+	fake := discordtest.New(t)
+	defer fake.Close()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DISCORD_TOKEN", "test-token")
+	t.Setenv("DISCORD_API_URL", fake.URL)
+	t.Setenv("ATTACHE_GATEWAY", "off")
+	t.Setenv("ATTACHE_INTERACTIONS_ADDR", "127.0.0.1:0")
+	t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(pub))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var errOut lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
+	addrRE := regexp.MustCompile(`interactions endpoint listening" addr=(\S+)`)
+	var addr string
+	if !fake.WaitFor(10*time.Second, func() bool {
+		m := addrRE.FindStringSubmatch(errOut.String())
+		if m != nil {
+			addr = m[1]
+		}
+		return addr != "" && len(fake.CommandsRegistered(fake.BotID)) > 0
+	}) {
+		cancel()
+		<-done
+		t.Fatalf("no endpoint or no commands registered:\n%s", errOut.String())
+	}
+	body := []byte(`{"type":1,"id":"1","application_id":"` + fake.AppID + `","token":"t"}`)
+	ts := fmt.Sprint(time.Now().Unix())
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/", bytes.NewReader(body))
+	req.Header.Set("X-Signature-Timestamp", ts)
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(ts), body...))))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pong, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(pong)) != `{"type":1}` {
+		t.Errorf("PING: %d %s", resp.StatusCode, pong)
+	}
+	if fake.Connects() != 0 {
+		t.Errorf("the gateway was opened %d times with ATTACHE_GATEWAY=off", fake.Connects())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d:\n%s", code, errOut.String())
+	}
+}
+
+func TestInteractionsEndpointNeedsTheKey(t *testing.T) {
+	t.Setenv("ATTACHE_INTERACTIONS_ADDR", "127.0.0.1:0")
+	t.Setenv("DISCORD_PUBLIC_KEY", "not-hex")
+	t.Setenv("ATTACHE_GATEWAY", "sometimes")
+	code, _, errOut := attache(t, context.Background(), "search", "x")
+	if code != 2 || !strings.Contains(errOut, "DISCORD_PUBLIC_KEY must be") || !strings.Contains(errOut, "ATTACHE_GATEWAY") {
+		t.Errorf("exit %d: %s", code, errOut)
 	}
 }

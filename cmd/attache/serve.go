@@ -67,14 +67,28 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 			return srv.Shutdown(sctx)
 		})
 	}
-	if err := b.Open(ctx); err != nil {
-		if ctx.Err() != nil {
-			m.Log.Info("stopped before Discord answered")
-			return nil
+	if m.Config.InteractionsAddr != "" {
+		key, _ := bot.ParsePublicKey(m.Config.PublicKey) // checked by LoadConfig
+		addr, err := b.ListenInteractions(ctx, m.Config.InteractionsAddr, key)
+		if err != nil {
+			return err
 		}
-		return err
+		m.Log.Info("interactions endpoint listening", "addr", addr)
 	}
-	m.Log.Info("attache is running", "llm", m.Config.LLMConfigured(), "guild", m.Config.DiscordGuildID)
+	if m.Config.Gateway {
+		if err := b.Open(ctx); err != nil {
+			if ctx.Err() != nil {
+				m.Log.Info("stopped before Discord answered")
+				return nil
+			}
+			return err
+		}
+	} else if err := b.RegisterCommands(ctx); err != nil {
+		// Answering does not need it: commands registered before stay.
+		m.Log.Error("register commands", "err", err)
+	}
+	m.Log.Info("attache is running", "llm", m.Config.LLMConfigured(), "guild", m.Config.DiscordGuildID,
+		"gateway", m.Config.Gateway, "interactions_endpoint", m.Config.InteractionsAddr != "")
 	work, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	sched := &digest.Scheduler{Subs: db, Articles: db, Poster: b, Log: m.Log.With("part", "digest"),
