@@ -192,6 +192,21 @@ func (db *DB) DueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 	return out, nil
 }
 
+// ClaimFeed takes a due feed for one poll, by a conditional update: of
+// several processes that saw it due, one wins. The claim moves the feed's
+// next fetch to now+lease, so that a process that dies while polling it
+// leaves it to another once the lease has run out; SaveFeedState sets the
+// real next fetch.
+func (db *DB) ClaimFeed(ctx context.Context, f Feed, now time.Time, lease time.Duration) (bool, error) {
+	res, err := db.write.ExecContext(ctx, "UPDATE feeds SET next_fetch = ? WHERE id = ? AND next_fetch = ? AND disabled = 0",
+		now.Add(lease).Unix(), f.ID, unix(f.NextFetch))
+	if err != nil {
+		return false, fmt.Errorf("claim feed: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // SaveFeedState records the outcome of polling a feed.
 func (db *DB) SaveFeedState(ctx context.Context, f Feed) error {
 	_, err := db.write.ExecContext(ctx, `UPDATE feeds SET title = ?, etag = ?, last_modified = ?, last_fetch = ?, last_ok = ?,

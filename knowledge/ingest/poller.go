@@ -16,6 +16,7 @@ import (
 type FeedStore interface {
 	Store
 	DueFeeds(ctx context.Context, now time.Time) ([]knowledge.Feed, error)
+	ClaimFeed(ctx context.Context, f knowledge.Feed, now time.Time, lease time.Duration) (bool, error)
 	SaveFeedState(ctx context.Context, f knowledge.Feed) error
 	HasURL(ctx context.Context, url string) (bool, error)
 }
@@ -35,6 +36,9 @@ type Poller struct {
 	MaxBackoff time.Duration
 	// DisableAfter consecutive failures disables a feed (default 8).
 	DisableAfter int
+	// Lease is how long a claimed feed stays another process's before it
+	// can be taken over (default 15 minutes; a poll takes far less).
+	Lease time.Duration
 
 	mu    sync.Mutex
 	tried map[string]time.Time // teaser pages fetched, by URL, so each is fetched once a day at most
@@ -87,6 +91,15 @@ func (p *Poller) PollDue(ctx context.Context) ([]PollResult, error) {
 	for _, f := range feeds {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
+		}
+		// Several processes may poll one database: each feed is fetched
+		// by the one that claims it.
+		won, err := p.Store.ClaimFeed(ctx, f, p.now(), orDuration(p.Lease, 15*time.Minute))
+		if err != nil {
+			return out, err
+		}
+		if !won {
+			continue
 		}
 		r := p.Poll(ctx, f)
 		if err := p.Store.SaveFeedState(ctx, r.Feed); err != nil {

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -233,5 +235,89 @@ func TestPollerFetchesEachTeaserPageOnce(t *testing.T) {
 	a, err := db.ArticleByURL(ctx, srv.URL+"/good/1")
 	if err != nil || knowledge.CountWords(a.Body) < 100 {
 		t.Errorf("the stored page text was replaced by the teaser: %v %q", err, a.Body)
+	}
+}
+
+// Several processes polling one database fetch each due feed once: the one
+// that claims it polls it. A claim whose process died is taken over when
+// its lease runs out.
+func TestFeedsArePolledOnceAcrossProcesses(t *testing.T) {
+	var fetches sync.Map // path → *atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := fetches.LoadOrStore(r.URL.Path, new(atomic.Int32))
+		n.(*atomic.Int32).Add(1)
+		time.Sleep(20 * time.Millisecond) // a poll takes a while, so that they overlap
+		fmt.Fprintf(w, feedXML, "Feed "+r.URL.Path, "https://news.example"+r.URL.Path+"/story", longText(150))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	now := time.Now().UTC()
+	var pollers []*ingest.Poller
+	var first *knowledge.DB
+	for range 3 { // three processes, each with its own handle on the file
+		db, err := knowledge.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if first == nil {
+			first = db
+		}
+		pollers = append(pollers, &ingest.Poller{Store: db, Fetcher: ingest.NewFetcher(ingest.FetcherOptions{Timeout: 2 * time.Second}),
+			Now: func() time.Time { return now }, Interval: 10 * time.Minute, Lease: 5 * time.Minute})
+	}
+	for k := range 6 {
+		if _, err := first.AddFeed(ctx, fmt.Sprintf("%s/f%d", srv.URL, k), "cli"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, p := range pollers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := p.PollDue(ctx); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	fetches.Range(func(k, v any) bool {
+		n := int(v.(*atomic.Int32).Load())
+		total += n
+		if n != 1 {
+			t.Errorf("%s fetched %d times by three processes", k, n)
+		}
+		return true
+	})
+	if total != 6 {
+		t.Errorf("%d fetches of 6 feeds", total)
+	}
+	// A process claims a feed and dies: the others leave it until the
+	// lease runs out, then take it over.
+	f, err := first.FeedByURL(ctx, srv.URL+"/f0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = f.NextFetch // due again
+	if won, err := first.ClaimFeed(ctx, f, now, 5*time.Minute); err != nil || !won {
+		t.Fatalf("claim: %v %v", won, err)
+	}
+	polled := func(res []ingest.PollResult) bool {
+		for _, r := range res {
+			if r.Feed.ID == f.ID {
+				return true
+			}
+		}
+		return false
+	}
+	if res, _ := pollers[1].PollDue(ctx); polled(res) {
+		t.Error("a feed under another's lease was polled")
+	}
+	now = now.Add(6 * time.Minute)
+	if res, _ := pollers[1].PollDue(ctx); !polled(res) {
+		t.Error("a lease that ran out was not taken over")
 	}
 }
