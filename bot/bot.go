@@ -44,6 +44,8 @@ type Config struct {
 	Exchanges ExchangeStore
 	// ShutdownGrace bounds how long Close waits for answers in flight.
 	ShutdownGrace time.Duration
+	// Shards, when set, splits the gateway (see ParseShards).
+	Shards Shards
 }
 
 // Bot is Attache on Discord.
@@ -59,8 +61,10 @@ type Bot struct {
 	metrics  *Metrics
 
 	botID, appID atomic.Value // string
-	connected    atomic.Bool
-	opened       atomic.Bool // the gateway was opened (Open returned)
+	connected    sync.Map     // *discordgo.Session → bool: its gateway is up
+	opened       atomic.Bool  // the gateway was opened (Open returned)
+	mu           sync.Mutex
+	gateways     []*discordgo.Session // the gateway connections: the REST session, or one per shard
 	closing      atomic.Bool
 	inflight     sync.WaitGroup
 	waiting      atomic.Int64 // requests waiting for a model slot
@@ -140,12 +144,17 @@ func New(cfg Config, log *slog.Logger, m *Metrics) (*Bot, error) {
 	b.stopping = make(chan struct{})
 	b.botID.Store("")
 	b.appID.Store("")
+	b.addHandlers(s)
+	return b, nil
+}
+
+// addHandlers makes a session's gateway events the bot's.
+func (b *Bot) addHandlers(s *discordgo.Session) {
 	s.AddHandler(b.onReady)
 	s.AddHandler(b.onResumed)
 	s.AddHandler(b.onDisconnect)
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
-	return b, nil
 }
 
 // Register adds commands; call it before Open.
@@ -156,14 +165,32 @@ func (b *Bot) Register(cmds ...commands.Command) {
 	}
 }
 
-// Open connects to the gateway. discordgo's connect cannot be cancelled
-// (it waits out rate limits and a silent gateway), so it runs aside: when
-// ctx ends first, Open returns ctx's error at once and the session is
-// closed whenever the connect gives up.
+// Open connects to the gateway: one connection, or one per shard (see
+// Config.Shards). It returns ctx's error at once when ctx ends first.
 func (b *Bot) Open(ctx context.Context) error {
 	b.log.Info("connecting to Discord")
+	var err error
+	if b.cfg.Shards.Auto || len(b.cfg.Shards.IDs) > 0 {
+		err = b.openShards(ctx)
+	} else {
+		b.mu.Lock()
+		b.gateways = []*discordgo.Session{b.session}
+		b.mu.Unlock()
+		err = b.openSession(ctx, b.session)
+	}
+	if err == nil {
+		b.opened.Store(true)
+	}
+	return err
+}
+
+// openSession opens one gateway session. discordgo's connect cannot be
+// cancelled (it waits out rate limits and a silent gateway), so it runs
+// aside: when ctx ends first, openSession returns at once and the session
+// is closed whenever the connect gives up.
+func (b *Bot) openSession(ctx context.Context, s *discordgo.Session) error {
 	done := make(chan error, 1)
-	go func() { done <- b.session.Open() }()
+	go func() { done <- s.Open() }()
 	slow := time.NewTicker(connectPatience)
 	defer slow.Stop()
 	waited := time.Duration(0)
@@ -173,15 +200,14 @@ func (b *Bot) Open(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("connect to Discord: %w", redact(err, b.cfg.Token))
 			}
-			b.opened.Store(true)
 			return nil
 		case <-slow.C:
 			waited += connectPatience
-			b.log.Warn("still connecting to Discord", "waited", waited.String())
+			b.log.Warn("still connecting to Discord", "waited", waited.String(), "shard", s.ShardID)
 		case <-ctx.Done():
 			go func() {
 				if <-done == nil {
-					b.session.Close()
+					s.Close()
 				}
 			}()
 			return ctx.Err()
@@ -236,8 +262,21 @@ func redactPath(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// Connected reports whether the gateway session is up.
-func (b *Bot) Connected() bool { return b.connected.Load() }
+// Connected reports whether every gateway connection is up.
+func (b *Bot) Connected() bool {
+	b.mu.Lock()
+	gws := b.gateways
+	b.mu.Unlock()
+	if len(gws) == 0 {
+		return false
+	}
+	for _, s := range gws {
+		if up, _ := b.connected.Load(s); up != true {
+			return false
+		}
+	}
+	return true
+}
 
 // Close stops taking work, waits (bounded) for answers in flight, then
 // closes the gateway session.
@@ -263,11 +302,18 @@ func (b *Bot) Close() error {
 	if !b.opened.Load() {
 		return nil // an HTTP-only process never opened the gateway
 	}
-	return b.session.Close()
+	b.mu.Lock()
+	gws := b.gateways
+	b.mu.Unlock()
+	var errs []error
+	for _, s := range gws {
+		errs = append(errs, s.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
-	b.connected.Store(true)
+	b.connected.Store(s, true)
 	if r.User != nil {
 		b.botID.Store(r.User.ID)
 	}
@@ -276,7 +322,7 @@ func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 	} else if r.User != nil {
 		b.appID.Store(r.User.ID)
 	}
-	b.log.Info("gateway ready", "bot_user", b.botID.Load(), "guilds", len(r.Guilds))
+	b.log.Info("gateway ready", "bot_user", b.botID.Load(), "guilds", len(r.Guilds), "shard", s.ShardID, "shards", s.ShardCount)
 	b.registered.Do(func() {
 		go func() {
 			if err := b.registerCommands(); err != nil {
@@ -287,12 +333,12 @@ func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 }
 
 func (b *Bot) onResumed(s *discordgo.Session, r *discordgo.Resumed) {
-	b.connected.Store(true)
+	b.connected.Store(s, true)
 	b.log.Info("gateway resumed")
 }
 
 func (b *Bot) onDisconnect(s *discordgo.Session, d *discordgo.Disconnect) {
-	b.connected.Store(false)
+	b.connected.Store(s, false)
 	b.log.Warn("gateway disconnected; discordgo reconnects")
 }
 

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -548,5 +550,40 @@ func TestFollowUpAfterRestart(t *testing.T) {
 	}
 	if prompts := rec.all(); len(prompts) != 1 || !strings.Contains(prompts[0], "Earlier question: what is Witkoff's role?") {
 		t.Errorf("follow-up prompt lacks the earlier question:\n%v", prompts)
+	}
+}
+
+// A process runs the gateway shards it is given, or every shard Discord
+// recommends, each its own connection identified with its shard.
+func TestShardedGateway(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		shards bot.Shards
+		want   [][2]int
+	}{
+		{"given", bot.Shards{IDs: []int{1, 2}, Count: 4}, [][2]int{{1, 4}, {2, 4}}},
+		{"auto", bot.Shards{Auto: true}, [][2]int{{0, 3}, {1, 3}, {2, 3}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := discordtest.New(t)
+			defer fake.Close()
+			fake.Shards = 3
+			b, err := bot.New(bot.Config{Token: "test-token", APIURL: fake.URL, Shards: tc.shards}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Open(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if !fake.WaitFor(10*time.Second, func() bool { return len(fake.Identified()) == len(tc.want) && b.Connected() }) {
+				t.Fatalf("identified %v, connected %v", fake.Identified(), b.Connected())
+			}
+			got := fake.Identified()
+			sort.Slice(got, func(i, j int) bool { return got[i][0] < got[j][0] })
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("identified %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -44,6 +44,10 @@ type Server struct {
 	Silent bool
 	// Latency delays every REST answer, as the network to Discord does.
 	Latency time.Duration
+	// Shards is the shard count GET /gateway/bot recommends (default 1).
+	// With more than one, connections are kept side by side (one per
+	// shard) instead of a new one replacing the last.
+	Shards int
 
 	mu         sync.Mutex
 	inFlight   map[string]int // REST requests being answered, by method
@@ -55,7 +59,8 @@ type Server struct {
 	seq        int
 	identifies int
 	resumes    int
-	connects   int // gateway connections
+	connects   int      // gateway connections
+	identified [][2]int // the [shard id, shard count] of each IDENTIFY that had one
 	nextID     int
 	commands   map[string][]map[string]any // by "app" or "app/guild"
 	changed    chan struct{}
@@ -166,6 +171,14 @@ func (s *Server) Calls() []Call {
 	return append([]Call(nil), s.calls...)
 }
 
+// Identified returns the [shard id, shard count] of each IDENTIFY that
+// carried one.
+func (s *Server) Identified() [][2]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][2]int(nil), s.identified...)
+}
+
 // Connects returns how many gateway connections were opened.
 func (s *Server) Connects() int {
 	s.mu.Lock()
@@ -272,7 +285,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	case path == "/users/@me" && r.Method == http.MethodGet:
 		writeJSON(w, 200, map[string]any{"id": s.BotID, "username": "Attache", "bot": true, "discriminator": "0"})
 	case path == "/gateway" || path == "/gateway/bot":
-		writeJSON(w, 200, map[string]any{"url": "ws://" + r.Host + "/ws", "shards": 1})
+		s.mu.Lock()
+		shards := max(1, s.Shards)
+		s.mu.Unlock()
+		writeJSON(w, 200, map[string]any{"url": "ws://" + r.Host + "/ws", "shards": shards,
+			"session_start_limit": map[string]any{"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 16}})
 	case len(parts) >= 3 && parts[0] == "applications" && parts[len(parts)-1] == "commands":
 		key := strings.Join(parts[1:len(parts)-1], "/")
 		if r.Method == http.MethodPut {
@@ -372,10 +389,12 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	if s.conn != nil {
+	if s.conn != nil && s.Shards <= 1 {
 		s.conn.Close()
 	}
-	s.conn = conn
+	if s.conn == nil || s.Shards <= 1 {
+		s.conn = conn // dispatches go to it (shard 0's, when sharded)
+	}
 	s.connects++
 	silent := s.Silent
 	s.mu.Unlock()
@@ -401,8 +420,18 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 		case 1: // heartbeat
 			s.write(conn, map[string]any{"op": 11})
 		case 2: // identify
+			var id struct {
+				Shard *[2]int `json:"shard"`
+			}
+			json.Unmarshal(f.D, &id)
 			s.mu.Lock()
 			s.identifies++
+			if id.Shard != nil {
+				s.identified = append(s.identified, *id.Shard)
+				if id.Shard[0] == 0 {
+					s.conn = conn
+				}
+			}
 			s.mu.Unlock()
 			s.dispatchOn(conn, "READY", map[string]any{
 				"v": 10, "session_id": "fake-session", "resume_gateway_url": "ws://" + r.Host + "/ws",

@@ -39,9 +39,10 @@ type Config struct {
 	DigestCatchUp  time.Duration // ATTACHE_DIGEST_CATCHUP
 	DigestQuiet    string        // ATTACHE_DIGEST_QUIET: "message" or "silent"
 
-	InteractionsAddr string // ATTACHE_INTERACTIONS_ADDR: where Discord's HTTP interactions arrive
-	PublicKey        string // DISCORD_PUBLIC_KEY: the application's key, hex, that signs them
-	Gateway          bool   // ATTACHE_GATEWAY: on (default) or off, for an HTTP-only process
+	InteractionsAddr string     // ATTACHE_INTERACTIONS_ADDR: where Discord's HTTP interactions arrive
+	PublicKey        string     // DISCORD_PUBLIC_KEY: the application's key, hex, that signs them
+	Gateway          bool       // ATTACHE_GATEWAY: on (default) or off, for an HTTP-only process
+	Shards           bot.Shards // ATTACHE_SHARDS: the gateway shards this process runs
 }
 
 // LoadConfig reads the configuration from getenv, applying defaults. It
@@ -123,6 +124,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if _, err := bot.ParsePublicKey(c.PublicKey); err != nil {
 			errs = append(errs, "ATTACHE_INTERACTIONS_ADDR is set, but "+err.Error())
 		}
+	}
+	if sh, err := bot.ParseShards(getenv("ATTACHE_SHARDS")); err != nil {
+		errs = append(errs, err.Error())
+	} else {
+		c.Shards = sh
 	}
 	if !c.Gateway && c.InteractionsAddr == "" {
 		errs = append(errs, "ATTACHE_GATEWAY=off leaves nothing to answer: set ATTACHE_INTERACTIONS_ADDR too")

@@ -40,6 +40,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		LLMConcurrency: m.Config.LLMConcurrency,
 		AnswerTimeout:  m.Config.LLMTimeout + 30*time.Second,
 		Exchanges:      db,
+		Shards:         m.Config.Shards,
 	}, m.Log, metrics)
 	if err != nil {
 		return err
