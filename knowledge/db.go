@@ -125,6 +125,9 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: no path given")
 	}
+	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
+		return nil, errors.New("open database: this build stores in SQLite only; set ATTACHE_DB to a file name (a PostgreSQL store is planned)")
+	}
 	if !fts5Available() {
 		return nil, errors.New("open database: this binary was built without FTS5; build with -tags sqlite_fts5")
 	}

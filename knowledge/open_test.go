@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/attache-bot/attache/knowledge"
@@ -201,5 +202,20 @@ func TestReadsDoNotWaitForTheWriteLock(t *testing.T) {
 	}
 	if _, err := ro.AddFeed(ctx, "https://y.example/feed", "test"); !errors.Is(err, knowledge.ErrReadOnly) {
 		t.Errorf("write through a read-only handle: %v, want ErrReadOnly", err)
+	}
+}
+
+// A PostgreSQL URL is refused with a reason, not taken for a file name.
+func TestPostgresURLIsRefusedClearly(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, open := range []func(context.Context, string) (*knowledge.DB, error){knowledge.Open, knowledge.OpenReadOnly} {
+		_, err := open(context.Background(), "postgres://attache@db.example/attache")
+		if err == nil || !strings.Contains(err.Error(), "SQLite only") {
+			t.Errorf("open: %v", err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files were created: %v", entries)
 	}
 }
