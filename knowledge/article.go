@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/attache-bot/attache/knowledge/text"
 	"net/url"
 	"strings"
 	"sync"
@@ -33,7 +34,7 @@ type Article struct {
 	// their titles, and the Title and Body they were computed from, so that
 	// a changed article is normalised again.
 	passages            []string
-	mentions            []RoleMention
+	mentions            []text.RoleMention
 	normTitle, normBody string
 }
 
@@ -50,9 +51,9 @@ type Passage struct {
 // spacing or letter case, so the same story fetched twice hashes the same.
 func ContentHash(title, body string) string {
 	bp := hashBuffers.Get().(*[]byte)
-	b := appendFolded((*bp)[:0], title)
+	b := text.AppendFolded((*bp)[:0], title)
 	b = append(b, 0)
-	b = appendFolded(b, body)
+	b = text.AppendFolded(b, body)
 	sum := sha256.Sum256(b)
 	*bp = b
 	hashBuffers.Put(bp)
@@ -61,44 +62,6 @@ func ContentHash(title, body string) string {
 
 // hashBuffers holds the buffers ContentHash folds text into.
 var hashBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// appendFolded appends the folded words of s separated by single spaces, as
-// strings.Join(Words(s), " ") would, without building them.
-func appendFolded(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return append(b, strings.Join(Words(s), " ")...)
-		}
-	}
-	start := len(b)
-	inWord := false
-	for i := 0; i < len(s); i++ {
-		c := asciiFold[s[i]]
-		if c == 0 {
-			inWord = false
-			continue
-		}
-		if !inWord && len(b) > start {
-			b = append(b, ' ')
-		}
-		inWord = true
-		b = append(b, c)
-	}
-	return b
-}
-
-// asciiFold maps an ASCII letter or digit to its lower case, anything else
-// to 0.
-var asciiFold = func() (t [256]byte) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] = byte(c)
-	}
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = byte(c)
-		t[c-'a'+'A'] = byte(c)
-	}
-	return t
-}()
 
 // Validation errors returned by Article.Normalize.
 var (
@@ -130,7 +93,7 @@ func (a *Article) Normalize() error {
 	a.Body = dropControls(a.Body)
 	var paras []string
 	var counts []int
-	a.Body, paras, counts = normalizeBody(a.Body)
+	a.Body, paras, counts = text.NormalizeBody(a.Body)
 	if a.Title == "" {
 		return ErrNoTitle
 	}
@@ -156,8 +119,8 @@ func (a *Article) Normalize() error {
 	}
 	a.Published = a.Published.UTC()
 	a.Hash = ContentHash(a.Title, a.Body)
-	a.passages = passagesOf(a.Body, paras, counts)
-	a.mentions = extractRoles(a.passages)
+	a.passages = text.PassagesOf(a.Body, paras, counts)
+	a.mentions = text.ExtractRolesFrom(a.passages)
 	a.normTitle, a.normBody = a.Title, a.Body
 	return nil
 }

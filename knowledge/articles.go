@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attache-bot/attache/knowledge/text"
 	"github.com/mattn/go-sqlite3"
 )
 
@@ -278,15 +279,15 @@ func (w *writer) put(ctx context.Context, a *Article) (PutResult, error) {
 // insertPassages writes and indexes an article's passages at the next free
 // ids. The title is indexed with the first passage (see 0006_passage_text.sql).
 func (w *writer) insertPassages(ctx context.Context, a *Article) error {
-	for i, text := range a.passages {
-		if _, err := w.insPassage.ExecContext(ctx, w.nextPassage, text); err != nil {
+	for i, txt := range a.passages {
+		if _, err := w.insPassage.ExecContext(ctx, w.nextPassage, txt); err != nil {
 			return err
 		}
-		indexed := text
+		indexed := txt
 		if i == 0 {
-			indexed = a.Title + "\n\n" + text
+			indexed = a.Title + "\n\n" + txt
 		}
-		indexed = IndexText(indexed)
+		indexed = text.IndexText(indexed)
 		if _, err := w.indexPassage.ExecContext(ctx, w.nextPassage, indexed); err != nil {
 			return err
 		}
@@ -298,19 +299,19 @@ func (w *writer) insertPassages(ctx context.Context, a *Article) error {
 // insertRoles records the people the article names with their titles.
 func (w *writer) insertRoles(ctx context.Context, a *Article, firstPassage int64) error {
 	for _, m := range a.mentions {
-		id, ok := w.known[m.key]
+		id, ok := w.known[m.Key]
 		if !ok {
-			id, ok = w.people[m.key]
+			id, ok = w.people[m.Key]
 		}
 		if !ok {
-			if _, err := w.insPerson.ExecContext(ctx, m.Name, m.key); err != nil {
+			if _, err := w.insPerson.ExecContext(ctx, m.Name, m.Key); err != nil {
 				return err
 			}
-			if err := w.personID.QueryRowContext(ctx, m.key).Scan(&id); err != nil {
+			if err := w.personID.QueryRowContext(ctx, m.Key).Scan(&id); err != nil {
 				return err
 			}
-			w.people[m.key] = id
-			for _, alias := range []string{m.key, m.key[strings.LastIndexByte(m.key, ' ')+1:]} {
+			w.people[m.Key] = id
+			for _, alias := range []string{m.Key, m.Key[strings.LastIndexByte(m.Key, ' ')+1:]} {
 				if _, err := w.insPersonAlias.ExecContext(ctx, alias, id); err != nil {
 					return err
 				}
@@ -322,7 +323,7 @@ func (w *writer) insertRoles(ctx context.Context, a *Article, firstPassage int64
 }
 
 // addRole appends one role to its person's run.
-func (w *writer) addRole(person int64, a *Article, firstPassage int64, m RoleMention) {
+func (w *writer) addRole(person int64, a *Article, firstPassage int64, m text.RoleMention) {
 	r := w.runs[person]
 	if r == nil {
 		r = &roleRun{first: a.ID, json: []byte{'['}}

@@ -23,6 +23,7 @@ import (
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
 	"github.com/attache-bot/attache/knowledge/synth"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // benchCorpus writes the synthetic corpus as JSONL once per size and returns its path.
@@ -120,7 +121,7 @@ func bareIngest(tb testing.TB, corpus, path string) time.Duration {
 		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
 			tb.Fatal(err)
 		}
-		ps := knowledge.SplitPassages(a.Body)
+		ps := text.SplitPassages(a.Body)
 		t0 := time.Now()
 		for _, p := range ps {
 			if _, err := stmt.Exec(p); err != nil {

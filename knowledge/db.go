@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/attache-bot/attache/knowledge/text"
 	"github.com/mattn/go-sqlite3"
 	sysunix "golang.org/x/sys/unix"
 )
@@ -331,7 +332,7 @@ func registerDriver() {
 					return err
 				}
 				// Migrations re-index text through the same function.
-				return c.RegisterFunc("attache_index_text", IndexText, true)
+				return c.RegisterFunc("attache_index_text", text.IndexText, true)
 			},
 		})
 		sql.Register(readDriver, &sqlite3.SQLiteDriver{
@@ -455,7 +456,7 @@ func (db *DB) Close() error {
 		errs = append(errs, db.read.Close())
 	}
 	if db.write != nil && !db.readOnly {
-		// Fold the WAL back into the main file on a clean shutdown.
+		// text.Fold the WAL back into the main file on a clean shutdown.
 		_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	if db.write != nil {

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"github.com/attache-bot/attache/knowledge/text"
 	"sort"
 	"strings"
 	"time"
@@ -31,7 +32,7 @@ type PersonRoles struct {
 // without diacritics, any case) and lists their roles, newest first. The
 // best-documented person comes first when a surname is shared.
 func (db *DB) WhoIs(ctx context.Context, name string) ([]PersonRoles, error) {
-	key := strings.Join(Words(name), " ")
+	key := strings.Join(text.Words(name), " ")
 	if key == "" {
 		return nil, nil
 	}
@@ -119,7 +120,7 @@ func (db *DB) personRoles(ctx context.Context, id int64) (PersonRoles, error) {
 // People lists people whose name or surname starts with prefix, the most
 // mentioned first, for autocompletion.
 func (db *DB) People(ctx context.Context, prefix string, limit int) ([]Person, error) {
-	key := strings.Join(Words(prefix), " ")
+	key := strings.Join(text.Words(prefix), " ")
 	if limit <= 0 {
 		limit = 25
 	}
@@ -171,7 +172,7 @@ func (pr PersonRoles) Distinct() []Role {
 	var es []entry
 	seen := map[string]bool{}
 	for _, r := range pr.Roles {
-		ws := Words(r.Title)
+		ws := text.Words(r.Title)
 		var kept []string
 		for _, w := range ws {
 			if w != "the" && w != "a" && w != "an" {
@@ -221,7 +222,7 @@ func sentenceStating(passage, name, title string) string {
 		surname = f[len(f)-1]
 	}
 	var withTitle, withName string
-	for _, s := range Sentences(passage) {
+	for _, s := range text.Sentences(passage) {
 		hasTitle := strings.Contains(strings.ToLower(s), strings.ToLower(title))
 		hasName := surname != "" && strings.Contains(s, surname)
 		if hasTitle && hasName {

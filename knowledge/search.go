@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/attache-bot/attache/knowledge/text"
 	"math"
 	"sort"
 	"strings"
@@ -54,16 +55,16 @@ const (
 // folded, without punctuation, operators or stopwords (unless the text has
 // nothing else), without duplicates, at most 32. It never fails: FTS syntax
 // ("NEAR(", "AND", "*", quotes) is just text.
-func QueryWords(text string) []string {
+func QueryWords(txt string) []string {
 	var all, kept []string
 	seen := map[string]bool{}
-	for _, w := range Words(text) {
+	for _, w := range text.Words(txt) {
 		if seen[w] || utf8.RuneCountInString(w) > 64 {
 			continue
 		}
 		seen[w] = true
 		all = append(all, w)
-		if !IsStopword(w) {
+		if !text.IsStopword(w) {
 			kept = append(kept, w)
 		}
 	}
@@ -77,9 +78,9 @@ func QueryWords(text string) []string {
 }
 
 // onlyStopwords reports text whose every word is a stopword.
-func onlyStopwords(text string) bool {
-	for _, w := range Words(text) {
-		if !IsStopword(w) {
+func onlyStopwords(txt string) bool {
+	for _, w := range text.Words(txt) {
+		if !text.IsStopword(w) {
 			return false
 		}
 	}
@@ -98,9 +99,9 @@ func matchExpr(terms []Term, op string) string {
 
 // PlanQuery looks each word of text up in the index and returns the terms
 // that occur, rarest first.
-func (db *DB) PlanQuery(ctx context.Context, text string) (Query, error) {
-	q := Query{Text: text}
-	words := QueryWords(text)
+func (db *DB) PlanQuery(ctx context.Context, txt string) (Query, error) {
+	q := Query{Text: txt}
+	words := QueryWords(txt)
 	if len(words) == 0 {
 		return q, nil
 	}
@@ -111,7 +112,7 @@ func (db *DB) PlanQuery(ctx context.Context, text string) (Query, error) {
 		return q, fmt.Errorf("plan query: %w", err)
 	}
 	for _, w := range words {
-		t := Term{Word: w, Stem: porterStem(w)}
+		t := Term{Word: w, Stem: text.Stem(w)}
 		err := db.stmts.docFreq.QueryRowContext(ctx, t.Stem).Scan(&t.DF)
 		if err == sql.ErrNoRows {
 			continue // no passage has the word: it cannot match
@@ -136,7 +137,7 @@ func (q Query) termOf(w string) int {
 			continue
 		}
 		if stemmed == "" {
-			stemmed = porterStem(w)
+			stemmed = text.Stem(w)
 		}
 		if stemmed == t.Stem {
 			return i
@@ -167,8 +168,8 @@ func (q Query) selective() []Term {
 // first. It first asks for passages holding every term; when those come
 // from fewer than opt.Limit articles it adds passages holding any of the
 // selective terms. It returns up to 3 × opt.Limit passages.
-func (db *DB) SearchPassages(ctx context.Context, text string, opt SearchOptions) ([]Hit, Query, error) {
-	hits, q, err := db.searchPassages(ctx, text, opt)
+func (db *DB) SearchPassages(ctx context.Context, txt string, opt SearchOptions) ([]Hit, Query, error) {
+	hits, q, err := db.searchPassages(ctx, txt, opt)
 	if err == nil {
 		err = db.fillText(ctx, hits)
 	}
@@ -181,12 +182,12 @@ func (db *DB) SearchPassages(ctx context.Context, text string, opt SearchOptions
 // finds too few articles (or the text has more words than one MATCH takes)
 // are the words' document frequencies looked up, to AND the rarest and to OR
 // the selective ones.
-func (db *DB) searchPassages(ctx context.Context, text string, opt SearchOptions) ([]Hit, Query, error) {
+func (db *DB) searchPassages(ctx context.Context, txt string, opt SearchOptions) ([]Hit, Query, error) {
 	limit := clampLimit(opt.Limit)
 	want := limit * 3
-	q := Query{Text: text}
-	for _, w := range QueryWords(text) {
-		q.Terms = append(q.Terms, Term{Word: w, Stem: porterStem(w)})
+	q := Query{Text: txt}
+	for _, w := range QueryWords(txt) {
+		q.Terms = append(q.Terms, Term{Word: w, Stem: text.Stem(w)})
 	}
 	if len(q.Terms) == 0 {
 		return nil, q, nil
@@ -213,7 +214,7 @@ func (db *DB) searchPassages(ctx context.Context, text string, opt SearchOptions
 			return hits, q, nil
 		}
 	}
-	pq, err := db.PlanQuery(ctx, text)
+	pq, err := db.PlanQuery(ctx, txt)
 	if err != nil {
 		return nil, q, err
 	}
@@ -221,7 +222,7 @@ func (db *DB) searchPassages(ctx context.Context, text string, opt SearchOptions
 	if len(q.Terms) == 0 {
 		return hits, q, nil
 	}
-	if len(QueryWords(text)) > maxMatchTerms && len(q.Terms) > 1 {
+	if len(QueryWords(txt)) > maxMatchTerms && len(q.Terms) > 1 {
 		hs, err := db.match(ctx, matchExpr(q.Terms[:min(len(q.Terms), maxMatchTerms)], "AND"), opt, want)
 		if err != nil {
 			return nil, q, err
@@ -244,13 +245,13 @@ func (db *DB) searchPassages(ctx context.Context, text string, opt SearchOptions
 // Search returns the articles that best match text, each with its best
 // passage and a snippet, most relevant first; at equal relevance newer
 // articles first.
-func (db *DB) Search(ctx context.Context, text string, opt SearchOptions) ([]Hit, error) {
-	if onlyStopwords(text) {
+func (db *DB) Search(ctx context.Context, txt string, opt SearchOptions) ([]Hit, error) {
+	if onlyStopwords(txt) {
 		// "the of and" would match every article, ranked by nothing.
 		return nil, nil
 	}
 	limit := clampLimit(opt.Limit)
-	hits, q, err := db.searchPassages(ctx, text, opt)
+	hits, q, err := db.searchPassages(ctx, txt, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -366,11 +367,11 @@ func (db *DB) fillText(ctx context.Context, hits []Hit) error {
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var text string
-		if err := rows.Scan(&id, &text); err != nil {
+		var txt string
+		if err := rows.Scan(&id, &txt); err != nil {
 			return fmt.Errorf("read passages: %w", err)
 		}
-		hits[at[id]].Passage.Text = text
+		hits[at[id]].Passage.Text = txt
 	}
 	return rows.Err()
 }
@@ -438,7 +439,7 @@ func newerFirstAtEqualRelevance(hits []Hit, q Query) {
 		if h.Passage.Ord == 0 {
 			indexed = h.Article.Title + " " + indexed
 		}
-		for _, w := range Words(indexed) {
+		for _, w := range text.Words(indexed) {
 			counts[0]++
 			if k := q.termOf(w); k >= 0 {
 				counts[k+1]++
@@ -462,15 +463,15 @@ func roundScore(s float64) float64 { return math.Round(s*1e6) / 1e6 }
 
 // Snippet returns about width words of text around the densest run of query
 // terms, with "…" where it was cut.
-func Snippet(text string, q Query, width int) string {
-	words := strings.Fields(text)
+func Snippet(txt string, q Query, width int) string {
+	words := strings.Fields(txt)
 	if len(words) <= width {
 		return strings.Join(words, " ")
 	}
 	hit := make([]int, len(words)+1) // prefix sums of matching words
 	for i, w := range words {
 		hit[i+1] = hit[i]
-		for _, tok := range Words(w) {
+		for _, tok := range text.Words(w) {
 			if q.termOf(tok) >= 0 {
 				hit[i+1]++
 				break

@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // markerRE matches citation markers: [1], [1, 2], [1; 3].
@@ -37,7 +37,7 @@ func stripMarkers(s string) string { return markerRE.ReplaceAllString(s, "") }
 //
 // An answer with no surviving citation is not Grounded; if it says that
 // the sources do not answer, it is a NoAnswer.
-func Check(question, text string, sources []Source) Answer {
+func Check(question, txt string, sources []Source) Answer {
 	a := Answer{Question: question}
 	byN := map[int]*Source{}
 	for i := range sources {
@@ -49,7 +49,7 @@ func Check(question, text string, sources []Source) Answer {
 	}
 	renum := map[int]int{}
 	var lines []string
-	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(txt), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
@@ -58,10 +58,10 @@ func Check(question, text string, sources []Source) Answer {
 		if m := bulletRE.FindString(line); m != "" {
 			prefix, line = m, line[len(m):]
 		}
-		sents := knowledge.Sentences(line)
+		sents := text.Sentences(line)
 		// First pass: which sources each sentence cites and which support it.
 		type sent struct {
-			text      string
+			txt       string
 			cited     []int
 			supported []int
 			keys      []string
@@ -69,21 +69,21 @@ func Check(question, text string, sources []Source) Answer {
 		ss := make([]sent, len(sents))
 		lineSupport := map[int]bool{}
 		for i, s := range sents {
-			ss[i].text = strings.TrimSpace(stripMarkers(s))
-			ss[i].keys = keyTokens(ss[i].text)
+			ss[i].txt = strings.TrimSpace(stripMarkers(s))
+			ss[i].keys = keyTokens(ss[i].txt)
 			var relevant []sourceFacts
 			var nums []int
 			for _, m := range markerRE.FindAllStringSubmatch(s, -1) {
 				for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 					n, _ := strconv.Atoi(f)
 					ss[i].cited = append(ss[i].cited, n)
-					if _, ok := byN[n]; ok && !contains(nums, n) && shares(ss[i].text, ss[i].keys, facts[n]) {
+					if _, ok := byN[n]; ok && !contains(nums, n) && shares(ss[i].txt, ss[i].keys, facts[n]) {
 						nums = append(nums, n)
 						relevant = append(relevant, facts[n])
 					}
 				}
 			}
-			if supported(ss[i].text, ss[i].keys, relevant) {
+			if supported(ss[i].txt, ss[i].keys, relevant) {
 				ss[i].supported = nums
 				for _, n := range nums {
 					lineSupport[n] = true
@@ -101,15 +101,15 @@ func Check(question, text string, sources []Source) Answer {
 					}
 					fmt.Fprintf(&marks, "[%d]", renum[n])
 				}
-				kept = append(kept, placeMarkers(s.text, marks.String()))
+				kept = append(kept, placeMarkers(s.txt, marks.String()))
 			case len(s.cited) > 0:
-				a.Dropped = append(a.Dropped, s.text)
-			case len(s.keys) == 0 || supportedByAny(s.text, s.keys, lineSupport, facts):
-				if s.text != "" {
-					kept = append(kept, s.text)
+				a.Dropped = append(a.Dropped, s.txt)
+			case len(s.keys) == 0 || supportedByAny(s.txt, s.keys, lineSupport, facts):
+				if s.txt != "" {
+					kept = append(kept, s.txt)
 				}
 			default:
-				a.Dropped = append(a.Dropped, s.text)
+				a.Dropped = append(a.Dropped, s.txt)
 			}
 		}
 		if len(kept) > 0 {
@@ -130,10 +130,10 @@ func Check(question, text string, sources []Source) Answer {
 	}
 	a.Grounded = len(a.Sources) > 0
 	if !a.Grounded {
-		a.NoAnswer = noAnswerRE.MatchString(text) || strings.TrimSpace(text) == ""
+		a.NoAnswer = noAnswerRE.MatchString(txt) || strings.TrimSpace(txt) == ""
 		a.Text = strings.TrimSpace(stripMarkers(a.Text))
 		if a.NoAnswer {
-			a.Text = noAnswerText(knowledge.DetectLang(question))
+			a.Text = noAnswerText(text.DetectLang(question))
 		}
 	}
 	return a
@@ -173,9 +173,9 @@ func factsOf(s *Source) sourceFacts {
 		texts = append(texts, p.Text)
 	}
 	for _, t := range texts {
-		for _, w := range knowledge.Words(strings.ReplaceAll(t, ",", "")) {
+		for _, w := range text.Words(strings.ReplaceAll(t, ",", "")) {
 			f.words[w] = true
-			f.stems[knowledge.Stem(w)] = true
+			f.stems[text.Stem(w)] = true
 		}
 	}
 	return f
@@ -199,12 +199,12 @@ func keyTokens(s string) []string {
 		r, _ := utf8.DecodeRuneInString(f)
 		switch {
 		case unicode.IsDigit(r):
-			out = append(out, knowledge.Words(strings.ReplaceAll(f, ",", ""))...)
+			out = append(out, text.Words(strings.ReplaceAll(f, ",", ""))...)
 		case months[strings.ToLower(f)]:
 			out = append(out, strings.ToLower(f))
-		case unicode.IsUpper(r) && utf8.RuneCountInString(f) > 1 && (i > 0 || !knowledge.IsStopword(strings.ToLower(f))):
-			for _, w := range knowledge.Words(f) {
-				if !knowledge.IsStopword(w) && len(w) > 1 {
+		case unicode.IsUpper(r) && utf8.RuneCountInString(f) > 1 && (i > 0 || !text.IsStopword(strings.ToLower(f))):
+			for _, w := range text.Words(f) {
+				if !text.IsStopword(w) && len(w) > 1 {
 					out = append(out, w)
 				}
 			}
@@ -215,7 +215,7 @@ func keyTokens(s string) []string {
 
 // shares reports whether a source holds one of a sentence's key tokens
 // (names, numbers, dates), or, for a sentence with none, a content word.
-func shares(text string, keys []string, f sourceFacts) bool {
+func shares(txt string, keys []string, f sourceFacts) bool {
 	if len(keys) > 0 {
 		for _, k := range keys {
 			if f.has(k) {
@@ -224,21 +224,21 @@ func shares(text string, keys []string, f sourceFacts) bool {
 		}
 		return false
 	}
-	for _, w := range knowledge.Words(text) {
-		if !knowledge.IsStopword(w) && len(w) > 2 && f.stems[knowledge.Stem(w)] {
+	for _, w := range text.Words(txt) {
+		if !text.IsStopword(w) && len(w) > 2 && f.stems[text.Stem(w)] {
 			return true
 		}
 	}
 	return false
 }
 
-func (f sourceFacts) has(k string) bool { return f.words[k] || f.stems[knowledge.Stem(k)] }
+func (f sourceFacts) has(k string) bool { return f.words[k] || f.stems[text.Stem(k)] }
 
 // supported reports whether the sources together back a sentence: they
 // hold two thirds of its distinct key tokens, so that a real name beside
 // an invented place or date is not enough. A sentence with no key token
 // needs one source that shares a content word.
-func supported(text string, keys []string, sources []sourceFacts) bool {
+func supported(txt string, keys []string, sources []sourceFacts) bool {
 	if len(sources) == 0 {
 		return false
 	}
@@ -248,7 +248,7 @@ func supported(text string, keys []string, sources []sourceFacts) bool {
 	}
 	if len(distinct) == 0 {
 		for _, f := range sources {
-			if shares(text, nil, f) {
+			if shares(txt, nil, f) {
 				return true
 			}
 		}
@@ -266,10 +266,10 @@ func supported(text string, keys []string, sources []sourceFacts) bool {
 	return 3*have >= 2*len(distinct)
 }
 
-func supportedByAny(text string, keys []string, cited map[int]bool, facts map[int]sourceFacts) bool {
+func supportedByAny(txt string, keys []string, cited map[int]bool, facts map[int]sourceFacts) bool {
 	var fs []sourceFacts
 	for n := range cited {
 		fs = append(fs, facts[n])
 	}
-	return supported(text, keys, fs)
+	return supported(txt, keys, fs)
 }

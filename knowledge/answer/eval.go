@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // EvalCase is one question of an evaluation set.
@@ -241,14 +241,14 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-func missingFacts(text string, facts [][]string) []string {
-	folded := strings.Join(knowledge.Words(text), " ")
-	raw := strings.ToLower(text)
+func missingFacts(txt string, facts [][]string) []string {
+	folded := strings.Join(text.Words(txt), " ")
+	raw := strings.ToLower(txt)
 	var missing []string
 	for _, group := range facts {
 		found := false
 		for _, alt := range group {
-			if strings.Contains(raw, strings.ToLower(alt)) || strings.Contains(" "+folded+" ", " "+strings.Join(knowledge.Words(alt), " ")) {
+			if strings.Contains(raw, strings.ToLower(alt)) || strings.Contains(" "+folded+" ", " "+strings.Join(text.Words(alt), " ")) {
 				found = true
 				break
 			}

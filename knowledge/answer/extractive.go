@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // Extract answers without an LLM: for a role question, the person's titles
@@ -31,7 +32,7 @@ func Extract(ev Evidence) Answer {
 	var parts []string
 	for _, p := range picked {
 		n := c.cite(p.hit.Article, p.hit.Passage)
-		parts = append(parts, placeMarkers(p.text, fmt.Sprintf("[%d]", n)))
+		parts = append(parts, placeMarkers(p.txt, fmt.Sprintf("[%d]", n)))
 	}
 	return c.answer(ev.Question.Text, strings.Join(parts, " "))
 }
@@ -61,8 +62,8 @@ func (c *citer) cite(a knowledge.Article, p knowledge.Passage) int {
 	return s.N
 }
 
-func (c *citer) answer(question, text string) Answer {
-	a := Answer{Question: question, Text: text, Sources: c.sources, Grounded: len(c.sources) > 0, Method: MethodExtractive}
+func (c *citer) answer(question, txt string) Answer {
+	a := Answer{Question: question, Text: txt, Sources: c.sources, Grounded: len(c.sources) > 0, Method: MethodExtractive}
 	for _, s := range c.sources {
 		if s.Article.Published.After(a.AsOf) {
 			a.AsOf = s.Article.Published
@@ -87,13 +88,13 @@ func extractRoles(ev Evidence) (Answer, bool) {
 	if len(parts) == 0 {
 		return Answer{}, false
 	}
-	text := fmt.Sprintf("%s is described as %s.", pr.Person.Name, joinList(parts))
+	txt := fmt.Sprintf("%s is described as %s.", pr.Person.Name, joinList(parts))
 	// The sentence that best states the newest role, for context.
 	if best := pr.Roles[0].Sentence; best != "" {
 		n := c.cite(pr.Roles[0].Article, knowledge.Passage{ArticleID: pr.Roles[0].Article.ID, Text: best})
-		text += " " + placeMarkers(best, fmt.Sprintf("[%d]", n))
+		txt += " " + placeMarkers(best, fmt.Sprintf("[%d]", n))
 	}
-	return c.answer(ev.Question.Text, text), true
+	return c.answer(ev.Question.Text, txt), true
 }
 
 func joinList(parts []string) string {
@@ -107,7 +108,7 @@ func joinList(parts []string) string {
 }
 
 type candidate struct {
-	text  string
+	txt   string
 	hit   knowledge.Hit
 	score float64
 	stems map[string]bool
@@ -134,8 +135,8 @@ func pickSentences(ev Evidence) []candidate {
 		if !p.Supported || p.Stale || p.Focus < bestFocus*0.5 || pi >= 8 {
 			continue
 		}
-		for si, s := range knowledge.Sentences(p.Passage.Text) {
-			n := knowledge.CountWords(s)
+		for si, s := range text.Sentences(p.Passage.Text) {
+			n := text.CountWords(s)
 			if n < 5 || n > 80 {
 				continue
 			}
@@ -166,7 +167,7 @@ func pickSentences(ev Evidence) []candidate {
 			if n > 45 {
 				score -= 0.1
 			}
-			cands = append(cands, candidate{text: s, hit: p.Hit, score: score, stems: stems})
+			cands = append(cands, candidate{txt: s, hit: p.Hit, score: score, stems: stems})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
@@ -206,7 +207,7 @@ const sameTime = 91 * 24 * time.Hour
 // statesTitle reports whether a sentence names a title ("special envoy",
 // "foreign minister").
 func statesTitle(s string) bool {
-	for _, m := range knowledge.ExtractRoles(s) {
+	for _, m := range text.ExtractRoles(s) {
 		if m.Role != "" {
 			return true
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // openCorpus ingests files into a new database of the test's own.
@@ -58,7 +59,7 @@ func TestExtractiveAnswersByKind(t *testing.T) {
 			t.Errorf("%s: %q\n  answer %q (missing %v)", r.Case.ID, r.Case.Question, r.Answer.Text, r.MissingFacts)
 		}
 		// The answer's first sentence is the one that holds the fact.
-		if first := knowledge.Sentences(r.Answer.Text); r.Case.Answerable != nil && *r.Case.Answerable && len(first) > 0 &&
+		if first := text.Sentences(r.Answer.Text); r.Case.Answerable != nil && *r.Case.Answerable && len(first) > 0 &&
 			!strings.Contains(first[0], r.Case.Facts[0][0]) {
 			t.Errorf("%s: first sentence %q lacks %q", r.Case.ID, first[0], r.Case.Facts[0][0])
 		}

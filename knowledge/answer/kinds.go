@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // The kinds of answer a question asks for.
@@ -123,19 +123,19 @@ var (
 
 // asked is the set of folded words of a question, so that a candidate
 // answer the question itself gives does not count.
-func askedWords(text string) map[string]bool {
+func askedWords(txt string) map[string]bool {
 	asked := map[string]bool{}
-	for _, w := range knowledge.Words(text) {
+	for _, w := range text.Words(txt) {
 		asked[w] = true
-		asked[knowledge.Stem(w)] = true
+		asked[text.Stem(w)] = true
 	}
 	return asked
 }
 
 // newWords reports whether a phrase holds a word the question does not.
 func newWords(phrase string, asked map[string]bool) bool {
-	for _, w := range knowledge.Words(phrase) {
-		if !asked[w] && !asked[knowledge.Stem(w)] && !knowledge.IsStopword(w) {
+	for _, w := range text.Words(phrase) {
+		if !asked[w] && !asked[text.Stem(w)] && !text.IsStopword(w) {
 			return true
 		}
 	}
@@ -169,7 +169,7 @@ func candidateFit(kind string, asked map[string]bool, s string) float64 {
 func hasCandidate(kind string, asked map[string]bool, s string) bool {
 	switch kind {
 	case KindPerson:
-		for _, n := range knowledge.FullNames(s) {
+		for _, n := range text.FullNames(s) {
 			if newWords(n, asked) {
 				return true
 			}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 var monthOf = map[string]time.Month{
@@ -99,7 +100,7 @@ func groupsOf(words, names, focusWords []string) []termGroup {
 			if _, dup := inName[w]; !dup {
 				inName[w] = len(out)
 			}
-			g.stems = append(g.stems, knowledge.Stem(w))
+			g.stems = append(g.stems, text.Stem(w))
 		}
 		out = append(out, g)
 	}
@@ -143,7 +144,7 @@ func groupsOf(words, names, focusWords []string) []termGroup {
 		}
 		seen := map[string]bool{}
 		for _, a := range alts {
-			s := knowledge.Stem(a)
+			s := text.Stem(a)
 			if !seen[s] {
 				seen[s] = true
 				g.stems = append(g.stems, s)

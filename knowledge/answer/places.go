@@ -3,7 +3,7 @@ package answer
 import (
 	"strings"
 
-	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // placeNames are the countries, territories, US states and a few regions
@@ -45,7 +45,7 @@ San Francisco|Los Angeles|Chicago|Houston|Miami|Boston|Philadelphia|Atlanta|Seat
 var placeIndex = func() map[string][][]string {
 	idx := map[string][][]string{}
 	for _, name := range strings.Split(strings.ReplaceAll(placeNames, "\n", ""), "|") {
-		ws := knowledge.Words(name)
+		ws := text.Words(name)
 		if len(ws) > 0 {
 			idx[ws[0]] = append(idx[ws[0]], ws)
 		}
@@ -62,7 +62,7 @@ func placesIn(s string) []string {
 		if f == "" || !startsUpper(f) {
 			continue
 		}
-		ws := knowledge.Words(f)
+		ws := text.Words(f)
 		if len(ws) == 0 {
 			continue
 		}
@@ -80,7 +80,7 @@ func placesIn(s string) []string {
 func matchesAt(fields []string, i int, name []string) bool {
 	var got []string
 	for j := i; j < len(fields) && len(got) < len(name); j++ {
-		got = append(got, knowledge.Words(fields[j])...)
+		got = append(got, text.Words(fields[j])...)
 	}
 	if len(got) < len(name) {
 		return false

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // Question is a user's question with what retrieval needs to know of it.
@@ -69,12 +70,12 @@ var (
 
 // ParseQuestion reads what retrieval needs from a question. now anchors
 // relative windows such as "this week".
-func ParseQuestion(text string, now time.Time) Question {
-	q := Question{Text: strings.TrimSpace(text), Lang: knowledge.DetectLang(text)}
+func ParseQuestion(txt string, now time.Time) Question {
+	q := Question{Text: strings.TrimSpace(txt), Lang: text.DetectLang(txt)}
 	q.TermWords = knowledge.QueryWords(q.Text)
 	// The role patterns apply to each sentence, so that a question after
 	// other text ("Ignore that. Who is X?") is still read as one.
-	sentences := knowledge.Sentences(q.Text)
+	sentences := text.Sentences(q.Text)
 	for i := len(sentences) - 1; i >= 0 && !q.IsRole; i-- {
 		s := strings.TrimLeft(sentences[i], "@#!,.:; ")
 		s = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(s, "everyone"), "here"))
@@ -125,7 +126,7 @@ func ParseQuestion(text string, now time.Time) Question {
 		}
 		// A lone capitalised word that opens a sentence ("Primary voters
 		// …", "In response …") is not known to be a name.
-		if len(f) == 1 && (knowledge.IsStopword(strings.ToLower(f[0])) || len(strings.Fields(n)) == 1 && startsSentence(q.Text, m[0])) {
+		if len(f) == 1 && (text.IsStopword(strings.ToLower(f[0])) || len(strings.Fields(n)) == 1 && startsSentence(q.Text, m[0])) {
 			continue
 		}
 		for len(f) > 0 && (questionWords[strings.ToLower(strings.Trim(f[len(f)-1], "?.,!"))] || calendarWord(f[len(f)-1])) {
@@ -146,7 +147,7 @@ func ParseQuestion(text string, now time.Time) Question {
 func contentWords(words []string) int {
 	n := 0
 	for _, w := range words {
-		if !knowledge.IsStopword(w) {
+		if !text.IsStopword(w) {
 			n++
 		}
 	}
@@ -201,8 +202,8 @@ func focusSentence(sentences []string) string {
 }
 
 // startsSentence reports whether offset i of text opens a sentence.
-func startsSentence(text string, i int) bool {
-	before := strings.TrimRight(text[:i], " \t\n\"'“‘(")
+func startsSentence(txt string, i int) bool {
+	before := strings.TrimRight(txt[:i], " \t\n\"'“‘(")
 	return before == "" || strings.HasSuffix(before, ".") || strings.HasSuffix(before, "?") || strings.HasSuffix(before, "!") || strings.HasSuffix(before, ":")
 }
 
@@ -214,7 +215,7 @@ var (
 
 // asOf reads a date that ends the question's window: the day after "as of
 // 1 May 2025", the month after "in April 2025". Zero when there is none.
-func asOf(text string) time.Time {
+func asOf(txt string) time.Time {
 	month := func(name string) time.Month {
 		for m := time.January; m <= time.December; m++ {
 			if strings.EqualFold(m.String(), name) {
@@ -230,13 +231,13 @@ func asOf(text string) time.Time {
 		}
 		return n
 	}
-	if m := asOfISORE.FindStringSubmatch(text); m != nil {
+	if m := asOfISORE.FindStringSubmatch(txt); m != nil {
 		return time.Date(atoi(m[1]), time.Month(atoi(m[2])), atoi(m[3])+1, 0, 0, 0, 0, time.UTC)
 	}
-	if m := asOfDayRE.FindStringSubmatch(text); m != nil {
+	if m := asOfDayRE.FindStringSubmatch(txt); m != nil {
 		return time.Date(atoi(m[3]), month(m[2]), atoi(m[1])+1, 0, 0, 0, 0, time.UTC)
 	}
-	if m := asOfMonthRE.FindStringSubmatch(text); m != nil {
+	if m := asOfMonthRE.FindStringSubmatch(txt); m != nil {
 		return time.Date(atoi(m[2]), month(m[1])+1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	return time.Time{}

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // Store is what answering needs of the knowledge base.
 type Store interface {
-	SearchPassages(ctx context.Context, text string, opt knowledge.SearchOptions) ([]knowledge.Hit, knowledge.Query, error)
-	PlanQuery(ctx context.Context, text string) (knowledge.Query, error)
+	SearchPassages(ctx context.Context, txt string, opt knowledge.SearchOptions) ([]knowledge.Hit, knowledge.Query, error)
+	PlanQuery(ctx context.Context, txt string) (knowledge.Query, error)
 	WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, error)
 	// Newest is the publication time of the newest article, or zero when
 	// there is none.
@@ -136,8 +137,8 @@ func orDefault[T int | float64](v, d T) T {
 // Retrieve finds and ranks the passages that answer a question. prior,
 // when not empty, is the earlier question a follow-up continues: its names
 // and words join the search, so that "he" finds who "he" is.
-func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence, error) {
-	q := ParseQuestion(text, r.now())
+func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, error) {
+	q := ParseQuestion(txt, r.now())
 	if prior != "" {
 		pq := ParseQuestion(prior, r.now())
 		q.Names = append(q.Names, pq.Names...)
@@ -176,10 +177,10 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 			}
 		}
 	}
-	search := func(text string, limit int) error {
+	search := func(txt string, limit int) error {
 		o := opt
 		o.Limit = limit
-		hs, _, err := r.Store.SearchPassages(ctx, text, o)
+		hs, _, err := r.Store.SearchPassages(ctx, txt, o)
 		if err != nil {
 			return fmt.Errorf("retrieve: %w", err)
 		}
@@ -250,7 +251,7 @@ func (r *Retriever) Retrieve(ctx context.Context, text, prior string) (Evidence,
 // yearRE finds a year a question names ("in 2016", "the 1989 invasion").
 var yearRE = regexp.MustCompile(`\b(1[89]\d\d|20\d\d)\b`)
 
-func namesYear(text string) bool { return yearRE.MatchString(text) }
+func namesYear(txt string) bool { return yearRE.MatchString(txt) }
 
 func appendNew(dst, src []string) []string {
 	have := map[string]bool{}
@@ -344,8 +345,8 @@ func expansion(words []string) string {
 func stemSet(texts ...string) map[string]bool {
 	s := map[string]bool{}
 	for _, t := range texts {
-		for _, w := range knowledge.Words(t) {
-			s[knowledge.Stem(w)] = true
+		for _, w := range text.Words(t) {
+			s[text.Stem(w)] = true
 		}
 	}
 	return s
@@ -416,8 +417,8 @@ func nameKeys(names []string, plan knowledge.Query) []nameKey {
 	seen := map[string]bool{}
 	for _, n := range names {
 		best, bestDF := "", -1
-		for _, w := range knowledge.Words(n) {
-			if knowledge.IsStopword(w) {
+		for _, w := range text.Words(n) {
+			if text.IsStopword(w) {
 				continue
 			}
 			d := df[w]
@@ -429,7 +430,7 @@ func nameKeys(names []string, plan knowledge.Query) []nameKey {
 			continue
 		}
 		seen[n] = true
-		out = append(out, nameKey{stem: knowledge.Stem(best), multi: len(strings.Fields(n)) > 1})
+		out = append(out, nameKey{stem: text.Stem(best), multi: len(strings.Fields(n)) > 1})
 	}
 	return out
 }

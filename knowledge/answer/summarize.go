@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // ArticleStore is what summaries need of the knowledge base.
 type ArticleStore interface {
-	Search(ctx context.Context, text string, opt knowledge.SearchOptions) ([]knowledge.Hit, error)
+	Search(ctx context.Context, txt string, opt knowledge.SearchOptions) ([]knowledge.Hit, error)
 	RecentArticles(ctx context.Context, since time.Time, limit int) ([]knowledge.Article, error)
 	Passages(ctx context.Context, articleID int64) ([]knowledge.Passage, error)
 }
@@ -175,16 +176,16 @@ func extractSummary(question string, sources []Source) Answer {
 
 // lead returns the first sentence of a text, or the first two when the
 // first is very short, cut to about 45 words.
-func lead(text string) string {
-	ss := knowledge.Sentences(strings.SplitN(text, "\n\n", 2)[0])
+func lead(txt string) string {
+	ss := text.Sentences(strings.SplitN(txt, "\n\n", 2)[0])
 	if len(ss) == 0 {
-		return truncateWords(text, 300)
+		return truncateWords(txt, 300)
 	}
 	out := ss[0]
-	if knowledge.CountWords(out) < 12 && len(ss) > 1 {
+	if text.CountWords(out) < 12 && len(ss) > 1 {
 		out += " " + ss[1]
 	}
-	if knowledge.CountWords(out) > 45 {
+	if text.CountWords(out) > 45 {
 		out = strings.Join(strings.Fields(out)[:45], " ") + "…"
 	}
 	return out
@@ -230,13 +231,13 @@ func (s *Summarizer) llmSummary(ctx context.Context, question string, sources []
 	var usage Usage
 	var partial []string
 	for _, part := range parts {
-		text, u, err := model.Text(ctx, "summary part", timeout, prompt(part), nil)
+		txt, u, err := model.Text(ctx, "summary part", timeout, prompt(part), nil)
 		if err != nil {
 			return Answer{}, err
 		}
 		usage.PromptTokens += u.PromptTokens
 		usage.CompletionTokens += u.CompletionTokens
-		partial = append(partial, text)
+		partial = append(partial, txt)
 	}
 	a, err := model.Cited(ctx, "summary", question, timeout, Prompt{System: combineSystem,
 		User: "Partial briefings:\n\n" + strings.Join(partial, "\n\n") + "\n\n" + question, Sources: sources}, nil, false)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // Store is what building a digest needs of the knowledge base.
@@ -185,8 +186,8 @@ func outlets(s *Story) int {
 }
 
 // opening returns the first sentence of a passage, cut to about 45 words.
-func opening(text string) string {
-	ss := knowledge.Sentences(strings.SplitN(text, "\n\n", 2)[0])
+func opening(txt string) string {
+	ss := text.Sentences(strings.SplitN(txt, "\n\n", 2)[0])
 	if len(ss) == 0 {
 		return ""
 	}
@@ -198,11 +199,11 @@ func opening(text string) string {
 }
 
 // tokens are the stems of the content words of a text.
-func tokens(text string) map[string]bool {
+func tokens(txt string) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range knowledge.Words(text) {
-		if !knowledge.IsStopword(w) && len(w) > 2 {
-			out[knowledge.Stem(w)] = true
+	for _, w := range text.Words(txt) {
+		if !text.IsStopword(w) && len(w) > 2 {
+			out[text.Stem(w)] = true
 		}
 	}
 	return out

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // jsonArticle is one line of a JSONL file.
@@ -103,7 +104,7 @@ func parseJSONLine(dec *jsonDecoder, b []byte) (knowledge.Article, error) {
 		a.Published = t
 	}
 	if a.Lang == "" {
-		a.Lang = knowledge.DetectArticleLang(a.Title, a.Body)
+		a.Lang = text.DetectArticleLang(a.Title, a.Body)
 	}
 	return a, nil
 }
@@ -153,12 +154,12 @@ func ParseHTML(page []byte, pageURL string) (knowledge.Article, error) {
 	a.Title = headline(firstNonEmpty(meta["og:title"], art.Title(), meta["title"]), meta["h1"],
 		firstNonEmpty(art.SiteName(), meta["og:site_name"], meta["application-name"]))
 	a.Body = strings.TrimSpace(body.String())
-	if knowledge.TooShort(a.Body) {
+	if text.TooShort(a.Body) {
 		return a, errNoArticle
 	}
 	a.Author = firstNonEmpty(art.Byline(), meta["author"])
 	a.Source = firstNonEmpty(art.SiteName(), meta["og:site_name"])
-	a.Lang = firstNonEmpty(shortLang(art.Language()), knowledge.DetectArticleLang(a.Title, a.Body))
+	a.Lang = firstNonEmpty(shortLang(art.Language()), text.DetectArticleLang(a.Title, a.Body))
 	a.URL = firstNonEmpty(meta["canonical"], meta["og:url"], pageURL)
 	if base != nil && a.URL != "" {
 		if u, err := base.Parse(a.URL); err == nil {
@@ -449,14 +450,14 @@ func ParseFeed(data []byte) (title string, items []FeedItem, err error) {
 			a.Published = it.UpdatedParsed.UTC()
 		}
 		a.Body = htmlText(it.Content)
-		if knowledge.CountWords(a.Body) < knowledge.CountWords(htmlText(it.Description)) {
+		if text.CountWords(a.Body) < text.CountWords(htmlText(it.Description)) {
 			a.Body = htmlText(it.Description)
 		}
 		if a.URL == "" && it.GUID != "" && knowledge.IsWebURL(it.GUID) {
 			a.URL = it.GUID
 		}
-		a.Lang = firstNonEmpty(shortLang(f.Language), knowledge.DetectArticleLang(a.Title, a.Body))
-		item := FeedItem{Article: a, Teaser: knowledge.CountWords(a.Body) < teaserWords}
+		a.Lang = firstNonEmpty(shortLang(f.Language), text.DetectArticleLang(a.Title, a.Body))
+		item := FeedItem{Article: a, Teaser: text.CountWords(a.Body) < teaserWords}
 		if a.URL == "" {
 			item.Err = errors.New("item has no link")
 		}

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // dropFurniture removes from an article's body the page furniture that is
@@ -21,7 +21,7 @@ import (
 // A paragraph of the text proper never matches: each rule wants a short
 // paragraph that is wholly furniture.
 func dropFurniture(body, title string) string {
-	paras, stored := knowledge.Paragraphs(body)
+	paras, stored := text.Paragraphs(body)
 	// When the title is repeated near the top, the short lines before it
 	// are the page's header (breadcrumbs, section names), not text.
 	start := 0
@@ -30,7 +30,7 @@ func dropFurniture(body, title string) string {
 			start = i + 1
 			break
 		}
-		if knowledge.CountWords(paras[i]) >= 10 {
+		if text.CountWords(paras[i]) >= 10 {
 			break
 		}
 	}
@@ -69,7 +69,7 @@ const maxFurnitureBytes = 600
 // isHeaderLine reports a byline, a dateline, a reading time, or a short line
 // of those joined by separators.
 func isHeaderLine(l string) bool {
-	if knowledge.CountWords(l) > 25 {
+	if text.CountWords(l) > 25 {
 		return false
 	}
 	for _, part := range headerSepRE.Split(l, -1) {
@@ -89,7 +89,7 @@ var headerSepRE = regexp.MustCompile(`\s+[·|•]\s+|\s*[·|•]\s*$`)
 // namedAndDated reports a line of a few words holding a date written out,
 // as a byline without "By" is: "Sarah Gooding March 9, 2017".
 func namedAndDated(l string) bool {
-	return knowledge.CountWords(l) <= 8 && writtenDateRE.MatchString(l)
+	return text.CountWords(l) <= 8 && writtenDateRE.MatchString(l)
 }
 
 var writtenDateRE = regexp.MustCompile(`(?i)\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4})\b`)
@@ -109,7 +109,7 @@ var (
 
 // isCaption reports a photo caption or credit line inside the text.
 func isCaption(l string) bool {
-	if l == "" || knowledge.CountWords(l) >= 60 {
+	if l == "" || text.CountWords(l) >= 60 {
 		return false
 	}
 	// Cheap tests first: a credit has a colon, a labelled caption starts

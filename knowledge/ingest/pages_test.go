@@ -10,16 +10,17 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 const pageText = `The foreign ministers met for six hours on Tuesday and agreed to reopen the consulates that were closed last spring.
 They also set up a working group on visas, which will report to both governments before the end of the year.`
 
 // page is an HTML news page with head and before the article's text.
-func page(head, before, text string) []byte {
+func page(head, before, txt string) []byte {
 	return []byte(`<!doctype html><html><head><title>Ministers agree to reopen consulates</title>` + head +
 		`</head><body><header>Site navigation</header><article>` + before + `<h1>Ministers agree to reopen consulates</h1>
-<p>` + text + `</p><p>` + text + `</p></article><footer>Footer</footer></body></html>`)
+<p>` + txt + `</p><p>` + txt + `</p></article><footer>Footer</footer></body></html>`)
 }
 
 // Every place pages keep a publication date dates the article; a
@@ -80,17 +81,17 @@ func TestParseHTMLHeadlineOverSiteName(t *testing.T) {
 func TestParseHTMLUnspacedScripts(t *testing.T) {
 	zh := strings.Repeat("两国外交部长星期二会谈六个小时，同意重新开放去年春天关闭的领事馆。", 4)
 	ja := strings.Repeat("両国の外相は火曜日に六時間会談し、昨年春に閉鎖された領事館の再開で合意した。", 4)
-	for _, text := range []string{zh, ja} {
-		a, err := ingest.ParseHTML(page(`<meta property="article:published_time" content="2024-03-06">`, "", text), "https://news.example/cjk")
+	for _, txt := range []string{zh, ja} {
+		a, err := ingest.ParseHTML(page(`<meta property="article:published_time" content="2024-03-06">`, "", txt), "https://news.example/cjk")
 		if err != nil {
-			t.Errorf("%.30s…: %v", text, err)
+			t.Errorf("%.30s…: %v", txt, err)
 			continue
 		}
-		if !strings.Contains(a.Body, text[:30]) {
+		if !strings.Contains(a.Body, txt[:30]) {
 			t.Errorf("body %q", a.Body)
 		}
 	}
-	if !knowledge.TooShort("領事館") {
+	if !text.TooShort("領事館") {
 		t.Error("three characters are an article")
 	}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // FeedStore is what polling needs of the store.
@@ -236,7 +237,7 @@ func (p *Poller) complete(ctx context.Context, a *knowledge.Article) {
 		return
 	}
 	page, err := ParseHTML(toUTF8(resp.Body, "html", resp.ContentType), resp.URL)
-	if err != nil || knowledge.CountWords(page.Body) <= knowledge.CountWords(a.Body) {
+	if err != nil || text.CountWords(page.Body) <= text.CountWords(a.Body) {
 		return
 	}
 	a.Body = page.Body

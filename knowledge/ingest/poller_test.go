@@ -16,6 +16,7 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 const feedXML = `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>%s</title>
@@ -151,7 +152,7 @@ func TestPollerStoresAnArticleOnceAcrossFeedsAndCompletesTeasers(t *testing.T) {
 		t.Errorf("%d articles stored, want 1", st.Articles)
 	}
 	a, err := db.ArticleByURL(ctx, srv.URL+"/story")
-	if err != nil || knowledge.CountWords(a.Body) < 150 {
+	if err != nil || text.CountWords(a.Body) < 150 {
 		t.Errorf("the teaser was not completed from the page: %v %q", err, a.Body)
 	}
 }
@@ -233,7 +234,7 @@ func TestPollerFetchesEachTeaserPageOnce(t *testing.T) {
 		t.Errorf("%d page fetches over three polls of three teasers, want 3 and the failed one again a day later", n)
 	}
 	a, err := db.ArticleByURL(ctx, srv.URL+"/good/1")
-	if err != nil || knowledge.CountWords(a.Body) < 100 {
+	if err != nil || text.CountWords(a.Body) < 100 {
 		t.Errorf("the stored page text was replaced by the teaser: %v %q", err, a.Body)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // ParseScraped reads the text of a news page as a scraper saves it:
@@ -26,9 +27,9 @@ import (
 // Optional "url URL" and "source NAME" lines before the date line give the
 // article's address and publication. Without a URL the article gets a stable
 // urn: made of its date and title, so re-ingesting the file changes nothing.
-func ParseScraped(text string) (knowledge.Article, error) {
+func ParseScraped(txt string) (knowledge.Article, error) {
 	var a knowledge.Article
-	lines := cleanLines(text)
+	lines := cleanLines(txt)
 	i := 0
 	// Optional header lines and the date line.
 	for ; i < len(lines); i++ {
@@ -99,7 +100,7 @@ func ParseScraped(text string) (knowledge.Article, error) {
 		}
 		a.URL = "urn:attache:" + day + ":" + slug(a.Title)
 	}
-	a.Lang = knowledge.DetectArticleLang(a.Title, a.Body)
+	a.Lang = text.DetectArticleLang(a.Title, a.Body)
 	return a, nil
 }
 
@@ -139,7 +140,7 @@ func headerEnd(lines []string, title string) (int, []string) {
 			kinds[j] = "readtime"
 		case slugRE.MatchString(l):
 			kinds[j] = "slug"
-		case creditRE.MatchString(l) && knowledge.CountWords(l) < 80:
+		case creditRE.MatchString(l) && text.CountWords(l) < 80:
 			kinds[j] = "caption"
 		default:
 			continue
@@ -162,11 +163,11 @@ func parseNumericDate(s string) (time.Time, error) {
 
 // cleanLines splits text into trimmed lines, dropping a byte-order mark and
 // turning non-breaking spaces into spaces.
-func cleanLines(text string) []string {
-	text = strings.TrimPrefix(text, "\uFEFF")
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\u00a0", " ")
-	lines := strings.Split(text, "\n")
+func cleanLines(txt string) []string {
+	txt = strings.TrimPrefix(txt, "\uFEFF")
+	txt = strings.ReplaceAll(txt, "\r\n", "\n")
+	txt = strings.ReplaceAll(txt, "\u00a0", " ")
+	lines := strings.Split(txt, "\n")
 	for i, l := range lines {
 		lines[i] = strings.Join(strings.Fields(l), " ")
 	}
@@ -175,7 +176,7 @@ func cleanLines(text string) []string {
 
 // slug makes a URL-safe identifier from a title.
 func slug(title string) string {
-	w := knowledge.Words(title)
+	w := text.Words(title)
 	if len(w) > 12 {
 		w = w[:12]
 	}

@@ -1,4 +1,4 @@
-package knowledge
+package text
 
 import (
 	"encoding/binary"
@@ -372,13 +372,13 @@ const (
 // 60 to 250 words: short paragraphs are joined with their neighbours, long
 // ones are cut between sentences. The passages, joined by blank lines, hold
 // every word of the body in order.
-func SplitPassages(body string) []string { return passagesOf(normalizeBody(body)) }
+func SplitPassages(body string) []string { return PassagesOf(NormalizeBody(body)) }
 
-// passagesOf groups paragraphs into passages; see SplitPassages. body must
+// PassagesOf groups paragraphs into passages; see SplitPassages. body must
 // be the paragraphs joined by blank lines (see normalizeBody): a passage of
 // whole paragraphs is then a substring of body, not a copy.
 // counts holds the paragraphs' word counts, or is nil.
-func passagesOf(body string, paragraphs []string, counts []int) []string {
+func PassagesOf(body string, paragraphs []string, counts []int) []string {
 	type para struct {
 		text  string
 		off   int // where it starts in body; -1 for a piece of a cut paragraph
@@ -456,12 +456,12 @@ func passagesOf(body string, paragraphs []string, counts []int) []string {
 	return out
 }
 
-// normalizeBody returns body in its stored form — paragraphs of
+// NormalizeBody returns body in its stored form — paragraphs of
 // single-spaced words separated by one blank line — with its paragraphs,
 // without a copy when it is in that form already. Paragraphs are split on
 // blank lines, or on single newlines when the text has no blank line. The
 // paragraphs' word counts come too, or nil.
-func normalizeBody(body string) (string, []string, []int) {
+func NormalizeBody(body string) (string, []string, []int) {
 	if paras, words, ok := scanNormalized(body); ok {
 		return body, paras, words
 	}
@@ -658,3 +658,41 @@ func cutLong(p string) []string {
 	}
 	return out
 }
+
+// AppendFolded appends the folded words of s separated by single spaces, as
+// strings.Join(Words(s), " ") would, without building them.
+func AppendFolded(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.Join(Words(s), " ")...)
+		}
+	}
+	start := len(b)
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := asciiFold[s[i]]
+		if c == 0 {
+			inWord = false
+			continue
+		}
+		if !inWord && len(b) > start {
+			b = append(b, ' ')
+		}
+		inWord = true
+		b = append(b, c)
+	}
+	return b
+}
+
+// asciiFold maps an ASCII letter or digit to its lower case, anything else
+// to 0.
+var asciiFold = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c)
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = byte(c)
+		t[c-'a'+'A'] = byte(c)
+	}
+	return t
+}()

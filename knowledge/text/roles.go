@@ -1,4 +1,4 @@
-package knowledge
+package text
 
 import (
 	"iter"
@@ -16,7 +16,7 @@ type RoleMention struct {
 	Sentence string // the sentence it was read from
 	Ord      int    // the passage it was read from
 
-	key string // the folded name, set by extractRoles
+	Key string // the folded name, set by ExtractRolesFrom
 }
 
 // roleWords are the head nouns of titles. A role phrase must contain one.
@@ -71,12 +71,12 @@ var (
 // surname alone ("Witkoff, the envoy") are resolved to a full name the text
 // gives elsewhere, or dropped.
 func ExtractRoles(text string) []RoleMention {
-	return extractRoles(strings.Split(text, "\n\n"))
+	return ExtractRolesFrom(strings.Split(text, "\n\n"))
 }
 
-// extractRoles reads the mentions of each passage, setting Ord; surnames
+// ExtractRolesFrom reads the mentions of each passage, setting Ord; surnames
 // are resolved across all of them.
-func extractRoles(passages []string) []RoleMention {
+func ExtractRolesFrom(passages []string) []RoleMention {
 	var raw []RoleMention
 	var ws []word // reused from sentence to sentence
 	for ord, para := range passages {
@@ -128,11 +128,11 @@ func extractRoles(passages []string) []RoleMention {
 			}
 			m.Name = name
 		}
-		m.key = strings.Join(Words(m.Name), " ")
-		if m.key == "" {
+		m.Key = strings.Join(Words(m.Name), " ")
+		if m.Key == "" {
 			continue
 		}
-		dedupe := m.key + "|" + Fold(m.Role)
+		dedupe := m.Key + "|" + Fold(m.Role)
 		if !seen[dedupe] {
 			seen[dedupe] = true
 			out = append(out, m)

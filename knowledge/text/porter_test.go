@@ -1,11 +1,25 @@
-package knowledge
+package text
 
 import (
-	"context"
-	"path/filepath"
+	"database/sql"
 	"strings"
 	"testing"
+
+	_ "github.com/mattn/go-sqlite3" // the index's tokenizer, to compare with
 )
+
+// sqliteMemory is an in-memory SQLite with FTS5, on one connection (temp
+// tables live on it).
+func sqliteMemory(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
 
 // TestPorterStemMatchesSQLite checks the Go stemmer against the index's own
 // tokenizer: every word of a varied text must stem to what SQLite stores.
@@ -23,26 +37,22 @@ func TestPorterStemMatchesSQLite(t *testing.T) {
 	witkoff rubio macron barrot zelensky putin lavrov araghchi kellogg ukraine ukrainian russia
 	logistics archaeology generalization yes year years eyes flying dying lying skies quickly
 	fully vision gentle traditional hopefully`)
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
+	db := sqliteMemory(t)
+	if _, err := db.Exec(`CREATE VIRTUAL TABLE temp.stemcheck USING fts5(w, tokenize='porter unicode61 remove_diacritics 2')`); err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	if _, err := db.write.Exec(`CREATE VIRTUAL TABLE temp.stemcheck USING fts5(w, tokenize='porter unicode61 remove_diacritics 2')`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.write.Exec(`CREATE VIRTUAL TABLE temp.stemvocab USING fts5vocab(temp, stemcheck, 'row')`); err != nil {
+	if _, err := db.Exec(`CREATE VIRTUAL TABLE temp.stemvocab USING fts5vocab(temp, stemcheck, 'row')`); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range words {
-		if _, err := db.write.Exec(`DELETE FROM temp.stemcheck`); err != nil {
+		if _, err := db.Exec(`DELETE FROM temp.stemcheck`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.write.Exec(`INSERT INTO temp.stemcheck(w) VALUES (?)`, w); err != nil {
+		if _, err := db.Exec(`INSERT INTO temp.stemcheck(w) VALUES (?)`, w); err != nil {
 			t.Fatal(err)
 		}
 		var got string
-		if err := db.write.QueryRow(`SELECT term FROM temp.stemvocab`).Scan(&got); err != nil {
+		if err := db.QueryRow(`SELECT term FROM temp.stemvocab`).Scan(&got); err != nil {
 			t.Fatalf("%s: %v", w, err)
 		}
 		if mine := porterStem(Fold(w)); mine != got {

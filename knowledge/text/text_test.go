@@ -1,4 +1,4 @@
-package knowledge_test
+package text_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
 )
 
 func TestSplitPassages(t *testing.T) {
@@ -32,13 +33,13 @@ func TestSplitPassages(t *testing.T) {
 		{"single newlines separate paragraphs when no blank line", para(70) + "\n" + para(70), 2},
 	}
 	for _, tt := range tests {
-		ps := knowledge.SplitPassages(tt.body)
+		ps := text.SplitPassages(tt.body)
 		if len(ps) != tt.count {
 			t.Errorf("%s: got %d passages, want %d", tt.name, len(ps), tt.count)
 		}
 		var words []string
 		for _, p := range ps {
-			if n := knowledge.CountWords(p); n > 250 {
+			if n := text.CountWords(p); n > 250 {
 				t.Errorf("%s: passage of %d words", tt.name, n)
 			}
 			words = append(words, strings.Fields(p)...)
@@ -61,14 +62,14 @@ func TestSentences(t *testing.T) {
 		{"Prices rose 2.5 percent. Really?", []string{"Prices rose 2.5 percent.", "Really?"}},
 	}
 	for _, tt := range tests {
-		if got := knowledge.Sentences(tt.in); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+		if got := text.Sentences(tt.in); strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("Sentences(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
 func TestFoldAndWords(t *testing.T) {
-	if got := strings.Join(knowledge.Words("Jean-Noël Barrot’s ÉLYSÉE visit"), " "); got != "jean noel barrot s elysee visit" {
+	if got := strings.Join(text.Words("Jean-Noël Barrot’s ÉLYSÉE visit"), " "); got != "jean noel barrot s elysee visit" {
 		t.Errorf("Words = %q", got)
 	}
 	if got := knowledge.QueryWords("What is Witkoff's role?"); strings.Join(got, " ") != "witkoff role" {
@@ -85,7 +86,7 @@ func TestDetectLang(t *testing.T) {
 		"12345": "",
 	}
 	for in, want := range tests {
-		if got := knowledge.DetectLang(in); got != want {
+		if got := text.DetectLang(in); got != want {
 			t.Errorf("DetectLang(%q) = %q, want %q", in, got, want)
 		}
 	}
