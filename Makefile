@@ -29,10 +29,10 @@ lint:
 	$(GO) run $(STATICCHECK) -tags $(TAGS) ./...
 
 fuzz:
-	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME) ./knowledge/
+	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzQuery$$' -fuzztime $(FUZZTIME) ./knowledge/sqlite/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzParseScraped$$' -fuzztime $(FUZZTIME) ./knowledge/ingest/
 	$(GO) test -tags $(TAGS) -run '^$$' -fuzz '^FuzzDecodeJSONArticle$$' -fuzztime $(FUZZTIME) ./knowledge/ingest/
 
 ## bench: the benchmarks (see README, "Performance"); ATTACHE_BENCH_ARTICLES sets the corpus size
 bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(IngestJSONL|Search|Answer|Burst)$$' -benchtime 1x -timeout 60m ./knowledge/ ./knowledge/answer/ ./bot/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench '^Benchmark(IngestJSONL|Search|Answer|Burst)$$' -benchtime 1x -timeout 60m ./knowledge/sqlite/ ./knowledge/answer/ ./bot/

@@ -40,7 +40,7 @@ type Config struct {
 	AnswerTimeout time.Duration
 	// Exchanges keeps the question behind each answer beyond the process,
 	// so that a reply follows it up after a restart or on another shard
-	// (knowledge.DB); nil keeps the last 2,000 in memory only.
+	// (sqlite.DB); nil keeps the last 2,000 in memory only.
 	Exchanges ExchangeStore
 	// ShutdownGrace bounds how long Close waits for answers in flight.
 	ShutdownGrace time.Duration

@@ -20,15 +20,15 @@ import (
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/commands"
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
 	"github.com/attache-bot/attache/knowledge/digest"
 	"github.com/attache-bot/attache/knowledge/knowledgetest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 type harness struct {
-	db      *knowledge.DB // the sample corpus, the harness's own
+	db      *sqlite.DB // the sample corpus, the harness's own
 	discord *discordtest.Server
 	llm     *answertest.Server
 	bot     *bot.Bot
@@ -88,7 +88,7 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 		t.Fatal(err)
 	}
 	b.Register(commands.All(commands.Deps{Asker: svc, Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db},
-		People: h.db, Stats: h.db, Digests: digest.Service{DB: h.db}, Channels: b})...)
+		People: h.db, Stats: h.db, Digests: digest.Service{Store: h.db}, Channels: b})...)
 	h.bot = b
 	if err := b.Open(context.Background()); err != nil {
 		t.Fatal(err)
@@ -357,7 +357,7 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 		deps := commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: h.db}},
 			Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db}, People: h.db, Stats: h.db}
 		if withDigest {
-			deps.Digests, deps.Channels = digest.Service{DB: h.db}, b
+			deps.Digests, deps.Channels = digest.Service{Store: h.db}, b
 		}
 		b.Register(commands.All(deps)...)
 		if err := b.Open(context.Background()); err != nil {

@@ -73,8 +73,8 @@ var (
 	ErrNoPubDate = errors.New("article has no publication date")
 )
 
-// normalized reports whether Normalize ran since Title or Body last changed.
-func (a *Article) normalized() bool {
+// Normalized reports whether Normalize ran since Title or Body last changed.
+func (a *Article) Normalized() bool {
 	return a.passages != nil && a.normTitle == a.Title && a.normBody == a.Body
 }
 
@@ -183,6 +183,14 @@ func escapeLen(s string) int {
 	}
 	return 2
 }
+
+// IndexPassages is the body cut into passages by Normalize, for a store to
+// index; nil before Normalize.
+func (a *Article) IndexPassages() []string { return a.passages }
+
+// RoleMentions is the people Normalize read in the passages, with their
+// titles, for a store's who-is records.
+func (a *Article) RoleMentions() []text.RoleMention { return a.mentions }
 
 // CanonicalURL normalises an article URL so that trivially different links
 // to one page compare equal: lower-case scheme and host, no fragment, no

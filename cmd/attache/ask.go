@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // newAnswerer wires retrieval and, when configured, the LLM.
-func (m *Main) newAnswerer(db *knowledge.DB) *answer.Service {
+func (m *Main) newAnswerer(db *sqlite.DB) *answer.Service {
 	s := &answer.Service{
 		Retriever:    &answer.Retriever{Store: db, Now: db.Now},
 		Log:          m.Log,
@@ -80,7 +80,7 @@ func (m *Main) runAsk(ctx context.Context, args []string) error {
 }
 
 // ask answers a question, as of a day when asOf is set.
-func (m *Main) ask(ctx context.Context, db *knowledge.DB, question string, asOf time.Time, asJSON bool) error {
+func (m *Main) ask(ctx context.Context, db *sqlite.DB, question string, asOf time.Time, asJSON bool) error {
 	svc := m.newAnswerer(db)
 	svc.Retriever.AsOf = asOf
 	a, err := svc.Ask(ctx, question, nil, nil)
@@ -194,7 +194,7 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) newSummarizer(db *knowledge.DB) *answer.Summarizer {
+func (m *Main) newSummarizer(db *sqlite.DB) *answer.Summarizer {
 	return &answer.Summarizer{Store: db, LLM: m.newLLM(), PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout, Log: m.Log}
 }
 

@@ -14,21 +14,22 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // openDB opens the database at path for writing, creating and migrating
 // it if needed; Main closes it.
-func (m *Main) openDB(ctx context.Context, path string) (*knowledge.DB, error) {
-	return m.keep(knowledge.Open(ctx, path))
+func (m *Main) openDB(ctx context.Context, path string) (*sqlite.DB, error) {
+	return m.keep(sqlite.Open(ctx, path))
 }
 
 // readDB opens the database at path for reading only: it never creates,
 // migrates or locks it, so reads run beside an ingest.
-func (m *Main) readDB(ctx context.Context, path string) (*knowledge.DB, error) {
-	return m.keep(knowledge.OpenReadOnly(ctx, path))
+func (m *Main) readDB(ctx context.Context, path string) (*sqlite.DB, error) {
+	return m.keep(sqlite.OpenReadOnly(ctx, path))
 }
 
-func (m *Main) keep(db *knowledge.DB, err error) (*knowledge.DB, error) {
+func (m *Main) keep(db *sqlite.DB, err error) (*sqlite.DB, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func (m *Main) newIngester(db *knowledge.DB) *ingest.Ingester {
+func (m *Main) newIngester(db *sqlite.DB) *ingest.Ingester {
 	return &ingest.Ingester{
 		Store: db,
 		Fetcher: ingest.NewFetcher(ingest.FetcherOptions{
@@ -197,7 +198,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 
 // tempCorpus ingests a corpus into a temporary database, never the user's
 // own, removed when Main closes.
-func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*knowledge.DB, error) {
+func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*sqlite.DB, error) {
 	if _, err := os.Stat(corpus); err != nil {
 		return nil, usagef("%s: the corpus %q is not here; run from the repository root or pass --corpus DIR", command, corpus)
 	}
@@ -220,7 +221,7 @@ func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*knowled
 }
 
 // demoAnswer answers the demo's question on the sample corpus.
-func (m *Main) demoAnswer(ctx context.Context, db *knowledge.DB, question string) error {
+func (m *Main) demoAnswer(ctx context.Context, db *sqlite.DB, question string) error {
 	fmt.Fprintf(m.Stdout, "$ attache ask %q\n\n", question)
 	return m.ask(ctx, db, question, time.Time{}, false)
 }

@@ -7,14 +7,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/digest"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // newPoller polls feeds; publicOnly refuses non-public addresses (for URLs
 // that come from Discord).
-func (m *Main) newPoller(db *knowledge.DB, publicOnly bool) *ingest.Poller {
+func (m *Main) newPoller(db *sqlite.DB, publicOnly bool) *ingest.Poller {
 	return &ingest.Poller{
 		Store: db,
 		Fetcher: ingest.NewFetcher(ingest.FetcherOptions{Timeout: m.Config.FetchTimeout, MaxBytes: m.Config.FetchMaxBytes,

@@ -50,7 +50,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	digestOpts := digest.Options{LLM: m.newLLM(), LLMTimeout: 2 * m.Config.LLMTimeout, OnLLM: metrics.ObserveLLM, Log: m.Log}
 	summarizer := m.newSummarizer(db)
 	summarizer.OnLLM = metrics.ObserveLLM
-	digests := digest.Service{DB: db, Options: digestOpts}
+	digests := digest.Service{Store: db, Options: digestOpts}
 	b.Register(commands.All(commands.Deps{
 		Asker: asker, Searcher: db, Summarizer: summarizer, People: db, Stats: db, Now: db.Now,
 		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller},

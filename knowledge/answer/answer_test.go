@@ -14,16 +14,16 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
 	"github.com/attache-bot/attache/knowledge/knowledgetest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // sample is the sample corpus, ingested once for the package's tests.
-var sample *knowledge.DB
+var sample *sqlite.DB
 
 func TestMain(m *testing.M) {
 	flag.Parse()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // An extractive answer cites, beside its first article, only articles of
@@ -22,7 +23,7 @@ func TestOlderArticlesAreNotCitedBesideTheNews(t *testing.T) {
 		published string
 		cited     bool
 	}{{"2025-05-30", true}, {"2025-01-10", false}} {
-		db, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), older.published+".db"))
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), older.published+".db"))
 		if err != nil {
 			t.Fatal(err)
 		}

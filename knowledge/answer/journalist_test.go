@@ -10,18 +10,18 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 	"github.com/attache-bot/attache/knowledge/text"
 )
 
 // openCorpus ingests files into a new database of the test's own.
-func openCorpus(t *testing.T, files ...string) *knowledge.DB {
+func openCorpus(t *testing.T, files ...string) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := knowledge.Open(ctx, filepath.Join(t.TempDir(), "corpus.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "corpus.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func openCorpus(t *testing.T, files ...string) *knowledge.DB {
 	return db
 }
 
-func journalistCases(t *testing.T) (*knowledge.DB, []answer.EvalCase) {
+func journalistCases(t *testing.T) (*sqlite.DB, []answer.EvalCase) {
 	t.Helper()
 	db := openCorpus(t, filepath.Join("testdata", "journalist", "articles.jsonl"))
 	cases, err := answer.LoadEval(filepath.Join("testdata", "journalist", "questions.jsonl"))

@@ -14,6 +14,7 @@ import (
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/digest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // fakePoster records posts; Fail makes the next Post fail after sending,
@@ -57,7 +58,7 @@ func (p *fakePoster) count() int {
 // failingDone loses the record of a posted digest, as a crash between
 // posting and recording would.
 type failingDone struct {
-	*knowledge.DB
+	*sqlite.DB
 	fail bool
 }
 
@@ -72,9 +73,9 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func setup(t *testing.T, tz string, minute int) (*knowledge.DB, *clock, *fakePoster, func(digest.Subscriptions) *digest.Scheduler) {
+func setup(t *testing.T, tz string, minute int) (*sqlite.DB, *clock, *fakePoster, func(digest.Subscriptions) *digest.Scheduler) {
 	t.Helper()
-	db, err := knowledge.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +231,7 @@ func TestTwoSchedulersPostOnce(t *testing.T) {
 }
 
 func TestBuildMergesCoverage(t *testing.T) {
-	db, err := knowledge.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +276,7 @@ func (f fakeGen) Generate(ctx context.Context, p answer.Prompt, onDelta func(str
 }
 
 func TestBuildWithLLM(t *testing.T) {
-	db, err := knowledge.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "l.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,11 @@ import (
 
 // Service offers subscriptions and on-demand digests to the commands.
 type Service struct {
-	*knowledge.DB
+	knowledge.Store
 	Options Options
 }
 
 // Digest builds the digest of the news in [since, until).
 func (s Service) Digest(ctx context.Context, since, until time.Time) (answer.Answer, error) {
-	return Build(ctx, s.DB, since, until, s.Options)
+	return Build(ctx, s.Store, since, until, s.Options)
 }

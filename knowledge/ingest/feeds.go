@@ -25,7 +25,7 @@ func rejected(format string, a ...any) error {
 // FeedManager adds and removes feeds for the commands: a feed is stored
 // only once it has been fetched and read as a feed, so none is half-made.
 type FeedManager struct {
-	DB     *knowledge.DB
+	DB     knowledge.Store
 	Poller *Poller
 }
 

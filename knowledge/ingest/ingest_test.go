@@ -17,6 +17,7 @@ import (
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
 	"github.com/attache-bot/attache/knowledge/knowledgetest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -253,7 +254,7 @@ func TestIngestMissingPath(t *testing.T) {
 // failingStore fails every batch with more than one article, to check that
 // the ingester falls back to storing articles one at a time.
 type failingStore struct {
-	inner *knowledge.DB
+	inner *sqlite.DB
 	bad   string
 }
 

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 	"github.com/attache-bot/attache/knowledge/text"
 )
 
@@ -31,7 +31,7 @@ func longText(words int) string {
 	return "The special envoy met the foreign minister in Paris. " + strings.Join(w, " ") + "."
 }
 
-func newPoller(t *testing.T, now *time.Time) (*ingest.Poller, *knowledge.DB) {
+func newPoller(t *testing.T, now *time.Time) (*ingest.Poller, *sqlite.DB) {
 	t.Helper()
 	db := mustOpenDB(t)
 	return &ingest.Poller{Store: db, Fetcher: ingest.NewFetcher(ingest.FetcherOptions{Timeout: 2 * time.Second}),
@@ -255,9 +255,9 @@ func TestFeedsArePolledOnceAcrossProcesses(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
 	now := time.Now().UTC()
 	var pollers []*ingest.Poller
-	var first *knowledge.DB
+	var first *sqlite.DB
 	for range 3 { // three processes, each with its own handle on the file
-		db, err := knowledge.Open(ctx, path)
+		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}

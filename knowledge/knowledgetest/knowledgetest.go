@@ -10,8 +10,8 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // SampleDir is the sample corpus directory of the repository.
@@ -22,9 +22,9 @@ func SampleDir() string {
 
 // OpenSample ingests the sample corpus into a new database in dir; for a
 // TestMain, which has no testing.TB.
-func OpenSample(dir string) (*knowledge.DB, error) {
+func OpenSample(dir string) (*sqlite.DB, error) {
 	ctx := context.Background()
-	db, err := knowledge.Open(ctx, filepath.Join(dir, "sample.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "sample.db"))
 	if err != nil {
 		return nil, err
 	}
@@ -38,9 +38,9 @@ func OpenSample(dir string) (*knowledge.DB, error) {
 
 // NewDB opens an empty database in a temporary directory of tb's, closed
 // when tb ends: the one way tests get a database.
-func NewDB(tb testing.TB) *knowledge.DB {
+func NewDB(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	db, err := knowledge.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "test.db"))
 	if err != nil {
 		tb.Fatalf("open database: %v", err)
 	}
@@ -50,7 +50,7 @@ func NewDB(tb testing.TB) *knowledge.DB {
 
 // SampleDB is a database of tb's own holding the sample corpus, for a test
 // that writes (subscriptions, feeds, exchanges) beside the articles.
-func SampleDB(tb testing.TB) *knowledge.DB {
+func SampleDB(tb testing.TB) *sqlite.DB {
 	tb.Helper()
 	db, err := OpenSample(tb.TempDir())
 	if err != nil {
@@ -81,7 +81,7 @@ func Golden(tb testing.TB, path string, got []byte, update bool) {
 // RunWithSample is a TestMain's body: it opens the sample corpus in a
 // temporary directory, points *db at it, runs the tests and cleans up,
 // returning the exit status.
-func RunWithSample(m *testing.M, db **knowledge.DB) int {
+func RunWithSample(m *testing.M, db **sqlite.DB) int {
 	dir, err := os.MkdirTemp("", "attache-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

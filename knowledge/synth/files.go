@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // version changes when the generator or the store's schema does, so that
@@ -54,12 +54,12 @@ func CorpusFile(n int) (string, error) {
 
 // OpenDB returns a database holding n generated articles, kept in the
 // temporary directory between runs (building one takes minutes at 100,000).
-func OpenDB(ctx context.Context, n int) (*knowledge.DB, error) {
+func OpenDB(ctx context.Context, n int) (*sqlite.DB, error) {
 	corpus, err := CorpusFile(n)
 	if err != nil {
 		return nil, err
 	}
-	db, err := knowledge.Open(ctx, filepath.Join(os.TempDir(), fmt.Sprintf("attache-bench-%s-%d.db", version, n)))
+	db, err := sqlite.Open(ctx, filepath.Join(os.TempDir(), fmt.Sprintf("attache-bench-%s-%d.db", version, n)))
 	if err != nil {
 		return nil, err
 	}

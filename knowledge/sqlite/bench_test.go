@@ -1,4 +1,4 @@
-package knowledge_test
+package sqlite_test
 
 // Benchmarks at the scale the issue sets (100,000 articles by default; set
 // ATTACHE_BENCH_ARTICLES to change it), each beside bare SQLite FTS5 doing
@@ -22,6 +22,7 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 	"github.com/attache-bot/attache/knowledge/synth"
 	"github.com/attache-bot/attache/knowledge/text"
 )
@@ -61,7 +62,7 @@ func BenchmarkIngestJSONL(b *testing.B) {
 	var peak float64
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
-		db, err := knowledge.Open(ctx, filepath.Join(dir, "ours.db"))
+		db, err := sqlite.Open(ctx, filepath.Join(dir, "ours.db"))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -140,12 +141,12 @@ func bareIngest(tb testing.TB, corpus, path string) time.Duration {
 
 var (
 	searchDBOnce sync.Once
-	searchDB     *knowledge.DB
+	searchDB     *sqlite.DB
 	searchDBErr  error
 )
 
 // benchSearchDB returns the corpus ingested into a database kept between runs.
-func benchSearchDB(b *testing.B) *knowledge.DB {
+func benchSearchDB(b *testing.B) *sqlite.DB {
 	searchDBOnce.Do(func() {
 		searchDB, searchDBErr = synth.OpenDB(context.Background(), synth.BenchSize())
 	})

@@ -1,4 +1,4 @@
-package knowledge_test
+package sqlite_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // foreignDB makes another application's SQLite database, in rollback-journal
@@ -85,7 +86,7 @@ func TestOtherFilesAreRefusedAndLeftUntouched(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := make(t)
 			before := snapshot(t, filepath.Dir(path))
-			for _, open := range []func(context.Context, string) (*knowledge.DB, error){knowledge.Open, knowledge.OpenReadOnly} {
+			for _, open := range []func(context.Context, string) (*sqlite.DB, error){sqlite.Open, sqlite.OpenReadOnly} {
 				db, err := open(ctx, path)
 				if err == nil {
 					db.Close()
@@ -103,7 +104,7 @@ func TestOtherFilesAreRefusedAndLeftUntouched(t *testing.T) {
 
 func TestReadOnlyOpenNeverCreatesADatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "typo.db")
-	_, err := knowledge.OpenReadOnly(context.Background(), path)
+	_, err := sqlite.OpenReadOnly(context.Background(), path)
 	if !errors.Is(err, knowledge.ErrNoDatabase) {
 		t.Errorf("read-only open of a missing file: %v, want ErrNoDatabase", err)
 	}
@@ -118,7 +119,7 @@ func TestReadOnlyOpenNeverCreatesADatabase(t *testing.T) {
 func closedDB(t *testing.T) (string, *sql.DB) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "a.db")
-	db, err := knowledge.Open(context.Background(), path)
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	if _, err := raw.Exec("INSERT INTO schema_migrations VALUES (9999, '9999_from_the_future.sql', 0)"); err != nil {
 		t.Fatal(err)
 	}
-	for _, open := range []func(context.Context, string) (*knowledge.DB, error){knowledge.Open, knowledge.OpenReadOnly} {
+	for _, open := range []func(context.Context, string) (*sqlite.DB, error){sqlite.Open, sqlite.OpenReadOnly} {
 		db, err := open(ctx, path)
 		if err == nil {
 			db.Close()
@@ -158,7 +159,7 @@ func TestOlderSchemaIsMigratedOnlyByAWriter(t *testing.T) {
 	if _, err := raw.Exec("DELETE FROM schema_migrations WHERE version = ?", latest); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := knowledge.OpenReadOnly(ctx, path); !errors.Is(err, knowledge.ErrSchemaOlder) {
+	if _, err := sqlite.OpenReadOnly(ctx, path); !errors.Is(err, knowledge.ErrSchemaOlder) {
 		t.Errorf("read-only open of an older schema: %v, want ErrSchemaOlder", err)
 	}
 	var n int
@@ -172,7 +173,7 @@ func TestOlderSchemaIsMigratedOnlyByAWriter(t *testing.T) {
 func TestReadsDoNotWaitForTheWriteLock(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "busy.db")
-	db, err := knowledge.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestReadsDoNotWaitForTheWriteLock(t *testing.T) {
 	if _, err := tx.Exec("INSERT INTO feeds(url, added_by, added_at) VALUES ('https://x.example/feed', 'test', 0)"); err != nil {
 		t.Fatal(err) // the write lock is now held until Rollback
 	}
-	ro, err := knowledge.OpenReadOnly(ctx, path)
+	ro, err := sqlite.OpenReadOnly(ctx, path)
 	if err != nil {
 		t.Fatalf("read-only open while a write is in progress: %v", err)
 	}
@@ -209,7 +210,7 @@ func TestReadsDoNotWaitForTheWriteLock(t *testing.T) {
 func TestPostgresURLIsRefusedClearly(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	for _, open := range []func(context.Context, string) (*knowledge.DB, error){knowledge.Open, knowledge.OpenReadOnly} {
+	for _, open := range []func(context.Context, string) (*sqlite.DB, error){sqlite.Open, sqlite.OpenReadOnly} {
 		_, err := open(context.Background(), "postgres://attache@db.example/attache")
 		if err == nil || !strings.Contains(err.Error(), "SQLite only") {
 			t.Errorf("open: %v", err)

@@ -1,4 +1,4 @@
-package knowledge
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/attache-bot/attache/knowledge"
 )
 
 func TestKeyFilterNoFalseNegativesFewFalsePositives(t *testing.T) {
@@ -124,7 +126,7 @@ func TestMigrationToRoleRunsKeepsRoles(t *testing.T) {
 	// 0006 moved the passages into a plain table and a new index, titles
 	// included: the old text and titles must still be found.
 	for q, want := range map[string]int64{"Putin": 1, "ceasefire": 2, "Gaza": 2, "Talks": 1} {
-		hits, err := db.Search(ctx, q, SearchOptions{})
+		hits, err := db.Search(ctx, q, knowledge.SearchOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,9 +191,9 @@ func TestReadOnlyFileSystem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := Article{URL: "https://a.example/1", Title: "Talks in Muscat", Body: "Envoys met in Muscat for a second round of talks.",
+	a := knowledge.Article{URL: "https://a.example/1", Title: "Talks in Muscat", Body: "Envoys met in Muscat for a second round of talks.",
 		Published: time.Date(2025, 4, 16, 0, 0, 0, 0, time.UTC)}
-	if _, err := db.PutArticles(ctx, []*Article{&a}); err != nil {
+	if _, err := db.PutArticles(ctx, []*knowledge.Article{&a}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -216,7 +218,7 @@ func TestReadOnlyFileSystem(t *testing.T) {
 		t.Fatalf("reader on a read-only file system: %v", err)
 	}
 	defer ro.Close()
-	hits, err := ro.Search(ctx, "Muscat", SearchOptions{})
+	hits, err := ro.Search(ctx, "Muscat", knowledge.SearchOptions{})
 	if err != nil || len(hits) != 1 {
 		t.Errorf("search on a read-only file system: %d hits, %v", len(hits), err)
 	}
@@ -226,7 +228,7 @@ func TestReadOnlyFileSystem(t *testing.T) {
 }
 
 // A file that cannot grow (SQLite's max_page_count plays a full disk) is
-// reported as ErrUnavailable, which stops an ingest instead of a retry per
+// reported as knowledge.ErrUnavailable, which stops an ingest instead of a retry per
 // article.
 func TestAFullDiskIsUnavailable(t *testing.T) {
 	ctx := context.Background()
@@ -242,19 +244,19 @@ func TestAFullDiskIsUnavailable(t *testing.T) {
 	if _, err := db.write.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages+1)); err != nil {
 		t.Fatal(err)
 	}
-	var arts []*Article
+	var arts []*knowledge.Article
 	for i := range 500 {
-		arts = append(arts, &Article{URL: fmt.Sprintf("https://a.example/%d", i), Title: fmt.Sprintf("Talks, round %d", i),
+		arts = append(arts, &knowledge.Article{URL: fmt.Sprintf("https://a.example/%d", i), Title: fmt.Sprintf("Talks, round %d", i),
 			Body:      strings.Repeat(fmt.Sprintf("Envoys met in Muscat for round %d of the talks. ", i), 20),
 			Published: time.Date(2025, 4, 16, 0, 0, 0, 0, time.UTC)})
 	}
 	_, err = db.PutArticles(ctx, arts)
-	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "full") {
-		t.Errorf("put on a full disk: %v, want ErrUnavailable", err)
+	if !errors.Is(err, knowledge.ErrUnavailable) || !strings.Contains(err.Error(), "full") {
+		t.Errorf("put on a full disk: %v, want knowledge.ErrUnavailable", err)
 	}
 	// A bad article is not a store failure.
-	if _, err := db.PutArticles(ctx, []*Article{{URL: "https://a.example/x", Title: "No body"}}); err == nil || errors.Is(err, ErrUnavailable) {
-		t.Errorf("a bad article: %v, want an error that is not ErrUnavailable", err)
+	if _, err := db.PutArticles(ctx, []*knowledge.Article{{URL: "https://a.example/x", Title: "No body"}}); err == nil || errors.Is(err, knowledge.ErrUnavailable) {
+		t.Errorf("a bad article: %v, want an error that is not knowledge.ErrUnavailable", err)
 	}
 }
 
@@ -269,11 +271,11 @@ func TestMigrationReindexesUnspacedScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := time.Date(2025, 4, 16, 0, 0, 0, 0, time.UTC)
-	zh := Article{URL: "https://a.example/zh", Title: "外交部发布会", Published: day,
+	zh := knowledge.Article{URL: "https://a.example/zh", Title: "外交部发布会", Published: day,
 		Body: "中国外交部发言人周四表示，双方将于下周在北京举行新一轮磋商，讨论贸易、投资和地区安全问题。"}
-	en := Article{URL: "https://a.example/en", Title: "Talks in Muscat", Published: day,
+	en := knowledge.Article{URL: "https://a.example/en", Title: "Talks in Muscat", Published: day,
 		Body: "Envoys met in Muscat for a second round of talks on regional security."}
-	if _, err := db.PutArticles(ctx, []*Article{&zh, &en}); err != nil {
+	if _, err := db.PutArticles(ctx, []*knowledge.Article{&zh, &en}); err != nil {
 		t.Fatal(err)
 	}
 	// Index the Chinese passage as the old code did: its raw text.
@@ -286,7 +288,7 @@ func TestMigrationReindexesUnspacedScripts(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	if hits, _ := db.Search(ctx, "地区安全", SearchOptions{}); len(hits) != 0 {
+	if hits, _ := db.Search(ctx, "地区安全", knowledge.SearchOptions{}); len(hits) != 0 {
 		t.Fatalf("the old index already finds the word: %d hits", len(hits))
 	}
 	db.Close()
@@ -296,7 +298,7 @@ func TestMigrationReindexesUnspacedScripts(t *testing.T) {
 	}
 	defer db.Close()
 	for q, want := range map[string]string{"地区安全": "https://a.example/zh", "regional security": "https://a.example/en"} {
-		hits, err := db.Search(ctx, q, SearchOptions{})
+		hits, err := db.Search(ctx, q, knowledge.SearchOptions{})
 		if err != nil || len(hits) == 0 || hits[0].Article.URL != want {
 			t.Errorf("search %q after the migration: %d hits, %v", q, len(hits), err)
 		}

@@ -1,4 +1,4 @@
-package knowledge_test
+package sqlite_test
 
 import (
 	"context"
@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 func TestExchangesOutliveTheProcessAndExpire(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "x.db")
 	now := time.Date(2025, 4, 16, 12, 0, 0, 0, time.UTC)
-	open := func() *knowledge.DB {
-		db, err := knowledge.Open(ctx, path)
+	open := func() *sqlite.DB {
+		db, err := sqlite.Open(ctx, path)
 		if err != nil {
 			t.Fatal(err)
 		}

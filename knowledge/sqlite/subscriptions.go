@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/attache-bot/attache/knowledge"
+)
+
+// Subscribe creates or updates a channel's subscription. The schedule
+// state is kept when only the time or zone change.
+func (db *DB) Subscribe(ctx context.Context, s knowledge.Subscription) (knowledge.Subscription, error) {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO subscriptions(guild_id, channel_id, minute, timezone, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(channel_id) DO UPDATE SET minute = excluded.minute, timezone = excluded.timezone`,
+		s.GuildID, s.ChannelID, s.Minute, s.Timezone, s.CreatedBy, db.Now().Unix())
+	if err != nil {
+		return s, fmt.Errorf("subscribe: %w", err)
+	}
+	return db.Subscription(ctx, s.ChannelID)
+}
+
+// Unsubscribe removes a channel's subscription.
+func (db *DB) Unsubscribe(ctx context.Context, channelID string) error {
+	res, err := db.write.ExecContext(ctx, "DELETE FROM subscriptions WHERE channel_id = ?", channelID)
+	if err != nil {
+		return fmt.Errorf("unsubscribe: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("subscription of channel %s: %w", channelID, knowledge.ErrNotFound)
+	}
+	return nil
+}
+
+const subscriptionColumns = `id, guild_id, channel_id, minute, timezone, created_by, created_at, last_date, sending_date,
+	sending_at, last_sent_at`
+
+func scanSubscription(sc interface{ Scan(...any) error }) (knowledge.Subscription, error) {
+	var s knowledge.Subscription
+	var created, sending, sent int64
+	err := sc.Scan(&s.ID, &s.GuildID, &s.ChannelID, &s.Minute, &s.Timezone, &s.CreatedBy, &created, &s.LastDate, &s.SendingDate,
+		&sending, &sent)
+	s.CreatedAt, s.SendingAt, s.LastSentAt = fromUnix(created), fromUnix(sending), fromUnix(sent)
+	return s, err
+}
+
+// Subscription returns a channel's subscription.
+func (db *DB) Subscription(ctx context.Context, channelID string) (knowledge.Subscription, error) {
+	s, err := scanSubscription(db.fresh().QueryRowContext(ctx, "SELECT "+subscriptionColumns+" FROM subscriptions WHERE channel_id = ?", channelID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, fmt.Errorf("subscription of channel %s: %w", channelID, knowledge.ErrNotFound)
+	}
+	return s, err
+}
+
+// Subscriptions lists the subscriptions of a guild, or all when guildID is "".
+func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]knowledge.Subscription, error) {
+	q := "SELECT " + subscriptionColumns + " FROM subscriptions"
+	var args []any
+	if guildID != "" {
+		q += " WHERE guild_id = ?"
+		args = append(args, guildID)
+	}
+	// The schedule state is read from the writer so that a claim just made
+	// is seen.
+	rows, err := db.fresh().QueryContext(ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	defer rows.Close()
+	var out []knowledge.Subscription
+	for rows.Next() {
+		s, err := scanSubscription(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// ClaimDigest marks a subscription's digest for a local date as being
+// posted, unless that date is posted, skipped or being posted already. It
+// reports whether this caller won the claim: of several processes, one does.
+func (db *DB) ClaimDigest(ctx context.Context, id int64, date string, at time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE subscriptions SET sending_date = ?, sending_at = ?
+		WHERE id = ? AND last_date < ? AND sending_date = ''`, date, at.Unix(), id, date)
+	if err != nil {
+		return false, fmt.Errorf("claim digest: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// TakeOverDigest takes over a claim that was made at claimedAt and never
+// recorded (its process died). Of several takers, one wins.
+func (db *DB) TakeOverDigest(ctx context.Context, id int64, date string, claimedAt, at time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE subscriptions SET sending_at = ?
+		WHERE id = ? AND sending_date = ? AND sending_at = ?`, at.Unix(), id, date, claimedAt.Unix())
+	if err != nil {
+		return false, fmt.Errorf("take over digest: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DigestDone records a digest as posted (sent true) or skipped for a date.
+func (db *DB) DigestDone(ctx context.Context, id int64, date string, sent bool, at time.Time) error {
+	q := "UPDATE subscriptions SET last_date = max(last_date, ?), sending_date = '', sending_at = 0 WHERE id = ?"
+	args := []any{date, id}
+	if sent {
+		q = "UPDATE subscriptions SET last_date = max(last_date, ?), sending_date = '', sending_at = 0, last_sent_at = ? WHERE id = ?"
+		args = []any{date, at.Unix(), id}
+	}
+	if _, err := db.write.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("record digest: %w", err)
+	}
+	return nil
+}

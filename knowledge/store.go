@@ -1,0 +1,87 @@
+package knowledge
+
+import (
+	"context"
+	"time"
+)
+
+// The store is a contract: the interfaces below, which each store
+// implements (knowledge/sqlite, the embedded default) and one conformance
+// suite checks (knowledge/storetest). Code above the store depends on these,
+// never on an implementation.
+
+// ArticleStore keeps articles, their passages and what was read from them.
+type ArticleStore interface {
+	// PutArticles stores articles in one transaction, each normalised
+	// first; a URL or text already stored is a duplicate or an update.
+	PutArticles(ctx context.Context, arts []*Article) ([]PutResult, error)
+	Article(ctx context.Context, id int64) (Article, error)
+	ArticleByURL(ctx context.Context, rawURL string) (Article, error)
+	HasURL(ctx context.Context, rawURL string) (bool, error)
+	Passages(ctx context.Context, articleID int64) ([]Passage, error)
+	RecentArticles(ctx context.Context, since time.Time, limit int) ([]Article, error)
+	// Newest is the publication time of the newest article (zero when
+	// there is none).
+	Newest(ctx context.Context) (time.Time, error)
+	Stats(ctx context.Context) (Stats, error)
+}
+
+// SearchStore finds passages and articles for any text a user types.
+type SearchStore interface {
+	Search(ctx context.Context, text string, opt SearchOptions) ([]Hit, error)
+	SearchPassages(ctx context.Context, text string, opt SearchOptions) ([]Hit, Query, error)
+	PlanQuery(ctx context.Context, text string) (Query, error)
+}
+
+// PeopleStore answers who is who, from the roles read in articles.
+type PeopleStore interface {
+	WhoIs(ctx context.Context, name string) ([]PersonRoles, error)
+	People(ctx context.Context, prefix string, limit int) ([]Person, error)
+}
+
+// FeedStore keeps the feeds, whose they are, and their polling state.
+type FeedStore interface {
+	AddFeed(ctx context.Context, url, addedBy string) (Feed, error)
+	FollowFeed(ctx context.Context, guildID, url, addedBy string) (Feed, error)
+	UnfollowFeed(ctx context.Context, guildID, url string) error
+	ServerFeeds(ctx context.Context, guildID string) ([]Feed, error)
+	RemoveFeed(ctx context.Context, url string) error
+	FeedByURL(ctx context.Context, url string) (Feed, error)
+	Feeds(ctx context.Context) ([]Feed, error)
+	DueFeeds(ctx context.Context, now time.Time) ([]Feed, error)
+	// ClaimFeed takes a due feed for one poll; of several processes, one
+	// wins, and a lost process's claim lapses after lease.
+	ClaimFeed(ctx context.Context, f Feed, now time.Time, lease time.Duration) (bool, error)
+	SaveFeedState(ctx context.Context, f Feed) error
+}
+
+// SubscriptionStore keeps digest subscriptions and their schedule, claimed
+// so that each digest is posted once across processes.
+type SubscriptionStore interface {
+	Subscribe(ctx context.Context, s Subscription) (Subscription, error)
+	Unsubscribe(ctx context.Context, channelID string) error
+	Subscription(ctx context.Context, channelID string) (Subscription, error)
+	Subscriptions(ctx context.Context, guildID string) ([]Subscription, error)
+	ClaimDigest(ctx context.Context, id int64, date string, at time.Time) (bool, error)
+	TakeOverDigest(ctx context.Context, id int64, date string, claimedAt, at time.Time) (bool, error)
+	DigestDone(ctx context.Context, id int64, date string, sent bool, at time.Time) error
+}
+
+// ExchangeStore keeps the question behind each answer message, for
+// follow-ups.
+type ExchangeStore interface {
+	SaveExchange(ctx context.Context, messageID, question, answer string) error
+	Exchange(ctx context.Context, messageID string) (question, answer string, ok bool, err error)
+}
+
+// Store is all of it.
+type Store interface {
+	ArticleStore
+	SearchStore
+	PeopleStore
+	FeedStore
+	SubscriptionStore
+	ExchangeStore
+	Ping(ctx context.Context) error
+	Close() error
+}
