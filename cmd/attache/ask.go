@@ -9,14 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
-	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // newAnswerer wires retrieval and, when configured, the LLM.
-func (m *Main) newAnswerer(db *sqlite.DB) *answer.Service {
+func (m *Main) newAnswerer(db knowledge.Store) *answer.Service {
 	s := &answer.Service{
-		Retriever:    &answer.Retriever{Store: db, Now: db.Now},
+		Retriever:    &answer.Retriever{Store: db, Now: m.now},
 		Log:          m.Log,
 		PromptTokens: m.Config.PromptTokens,
 		Timeout:      m.Config.LLMTimeout,
@@ -80,7 +80,7 @@ func (m *Main) runAsk(ctx context.Context, args []string) error {
 }
 
 // ask answers a question, as of a day when asOf is set.
-func (m *Main) ask(ctx context.Context, db *sqlite.DB, question string, asOf time.Time, asJSON bool) error {
+func (m *Main) ask(ctx context.Context, db knowledge.Store, question string, asOf time.Time, asJSON bool) error {
 	svc := m.newAnswerer(db)
 	svc.Retriever.AsOf = asOf
 	a, err := svc.Ask(ctx, question, nil, nil)
@@ -194,7 +194,7 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (m *Main) newSummarizer(db *sqlite.DB) *answer.Summarizer {
+func (m *Main) newSummarizer(db knowledge.Store) *answer.Summarizer {
 	return &answer.Summarizer{Store: db, LLM: m.newLLM(), PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout, Log: m.Log}
 }
 
@@ -215,7 +215,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	}
 	req := answer.SummaryRequest{Topic: strings.TrimSpace(strings.Join(pos, " "))}
 	if *days > 0 {
-		req.Since = db.Now().AddDate(0, 0, -*days)
+		req.Since = m.now().AddDate(0, 0, -*days)
 	}
 	a, err := m.newSummarizer(db).Summarize(ctx, req)
 	if err != nil {

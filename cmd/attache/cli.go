@@ -14,22 +14,43 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/postgres"
 	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // openDB opens the database at path for writing, creating and migrating
 // it if needed; Main closes it.
-func (m *Main) openDB(ctx context.Context, path string) (*sqlite.DB, error) {
-	return m.keep(sqlite.Open(ctx, path))
+func (m *Main) openDB(ctx context.Context, path string) (knowledge.Store, error) {
+	if isPostgres(path) {
+		return m.keep(keepable(postgres.Open(ctx, path)))
+	}
+	return m.keep(keepable(sqlite.Open(ctx, path)))
+}
+
+// isPostgres reports an ATTACHE_DB that names a PostgreSQL database.
+func isPostgres(path string) bool {
+	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
 }
 
 // readDB opens the database at path for reading only: it never creates,
 // migrates or locks it, so reads run beside an ingest.
-func (m *Main) readDB(ctx context.Context, path string) (*sqlite.DB, error) {
-	return m.keep(sqlite.OpenReadOnly(ctx, path))
+func (m *Main) readDB(ctx context.Context, path string) (knowledge.Store, error) {
+	if isPostgres(path) {
+		// PostgreSQL reads never wait for writers; opening migrates only
+		// under a lock, once.
+		return m.keep(keepable(postgres.Open(ctx, path)))
+	}
+	return m.keep(keepable(sqlite.OpenReadOnly(ctx, path)))
 }
 
-func (m *Main) keep(db *sqlite.DB, err error) (*sqlite.DB, error) {
+func keepable[T knowledge.Store](db T, err error) (knowledge.Store, error) {
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+func (m *Main) keep(db knowledge.Store, err error) (knowledge.Store, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +79,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func (m *Main) newIngester(db *sqlite.DB) *ingest.Ingester {
+func (m *Main) newIngester(db knowledge.Store) *ingest.Ingester {
 	return &ingest.Ingester{
 		Store: db,
 		Fetcher: ingest.NewFetcher(ingest.FetcherOptions{
@@ -143,7 +164,7 @@ func (m *Main) runSearch(ctx context.Context, args []string) error {
 	}
 	opt := knowledge.SearchOptions{Source: *source, Limit: *limit}
 	if *days > 0 {
-		opt.Since = db.Now().AddDate(0, 0, -*days)
+		opt.Since = m.now().AddDate(0, 0, -*days)
 	}
 	hits, err := db.Search(ctx, query, opt)
 	if err != nil {
@@ -198,7 +219,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 
 // tempCorpus ingests a corpus into a temporary database, never the user's
 // own, removed when Main closes.
-func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*sqlite.DB, error) {
+func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (knowledge.Store, error) {
 	if _, err := os.Stat(corpus); err != nil {
 		return nil, usagef("%s: the corpus %q is not here; run from the repository root or pass --corpus DIR", command, corpus)
 	}
@@ -221,7 +242,7 @@ func (m *Main) tempCorpus(ctx context.Context, command, corpus string) (*sqlite.
 }
 
 // demoAnswer answers the demo's question on the sample corpus.
-func (m *Main) demoAnswer(ctx context.Context, db *sqlite.DB, question string) error {
+func (m *Main) demoAnswer(ctx context.Context, db knowledge.Store, question string) error {
 	fmt.Fprintf(m.Stdout, "$ attache ask %q\n\n", question)
 	return m.ask(ctx, db, question, time.Time{}, false)
 }

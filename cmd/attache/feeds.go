@@ -7,14 +7,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/digest"
 	"github.com/attache-bot/attache/knowledge/ingest"
-	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
 // newPoller polls feeds; publicOnly refuses non-public addresses (for URLs
 // that come from Discord).
-func (m *Main) newPoller(db *sqlite.DB, publicOnly bool) *ingest.Poller {
+func (m *Main) newPoller(db knowledge.Store, publicOnly bool) *ingest.Poller {
 	return &ingest.Poller{
 		Store: db,
 		Fetcher: ingest.NewFetcher(ingest.FetcherOptions{Timeout: m.Config.FetchTimeout, MaxBytes: m.Config.FetchMaxBytes,
@@ -123,7 +123,7 @@ func (m *Main) runDigest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	now := db.Now()
+	now := m.now()
 	d, err := digest.Build(ctx, db, now.Add(-*since), now, digest.Options{Stories: *stories, LLM: m.newLLM(), LLMTimeout: 2 * m.Config.LLMTimeout, Log: m.Log})
 	if err != nil {
 		return err

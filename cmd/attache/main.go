@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // the zone database ships inside the binary, for bare containers
 )
 
@@ -70,6 +71,9 @@ func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
 	}
 	return &Main{Config: cfg, Log: slog.New(h), Stdout: stdout, Stderr: stderr}
 }
+
+// now is the wall clock, in UTC.
+func (m *Main) now() time.Time { return time.Now().UTC() }
 
 // Close releases what Run opened, last opened first.
 func (m *Main) Close() error {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/knowledge/ingest"
@@ -392,5 +395,46 @@ func TestInteractionsEndpointNeedsTheKey(t *testing.T) {
 	code, _, errOut := attache(t, context.Background(), "search", "x")
 	if code != 2 || !strings.Contains(errOut, "DISCORD_PUBLIC_KEY must be") || !strings.Contains(errOut, "ATTACHE_GATEWAY") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// ATTACHE_DB may name a PostgreSQL database: every command works on it.
+func TestCommandsOnPostgreSQL(t *testing.T) {
+	server := os.Getenv("ATTACHE_TEST_POSTGRES")
+	if server == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ATTACHE_TEST_POSTGRES is not set: .ci/run starts a PostgreSQL cluster for these tests")
+		}
+		t.Skip("ATTACHE_TEST_POSTGRES is not set (.ci/run starts a PostgreSQL cluster and sets it)")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	name := fmt.Sprintf("attache_cli_%d", os.Getpid())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	u, _ := url.Parse(server)
+	u.Path = "/" + name
+	t.Setenv("ATTACHE_DB", u.String())
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ingest", "--quiet", "../../sample"}, "24 new"},
+		{[]string{"ingest", "--quiet", "../../sample"}, "24 duplicates"},
+		{[]string{"search", "Iran nuclear talks", "--limit", "2"}, "Gulf Monitor"},
+		{[]string{"whois", "Barrot"}, "French Foreign Minister"},
+		{[]string{"ask", "What is Witkoff's role?"}, "[1]"},
+		{[]string{"feeds", "list"}, "no feeds"},
+	} {
+		code, out, errOut := attache(t, ctx, tc.args...)
+		if code != 0 || !strings.Contains(out+errOut, tc.want) {
+			t.Errorf("attache %q: exit %d, want %q\nstdout: %s\nstderr: %s", tc.args, code, tc.want, out, errOut)
+		}
 	}
 }

@@ -111,7 +111,7 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 		return nil, errors.New("open database: no path given")
 	}
 	if strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://") {
-		return nil, errors.New("open database: this build stores in SQLite only; set ATTACHE_DB to a file name (a PostgreSQL store is planned)")
+		return nil, errors.New("open database: a postgres:// URL names a PostgreSQL database, which knowledge/postgres opens, not the SQLite store")
 	}
 	if !fts5Available() {
 		return nil, errors.New("open database: this binary was built without FTS5; build with -tags sqlite_fts5")

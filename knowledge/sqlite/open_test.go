@@ -206,13 +206,13 @@ func TestReadsDoNotWaitForTheWriteLock(t *testing.T) {
 	}
 }
 
-// A PostgreSQL URL is refused with a reason, not taken for a file name.
+// The SQLite store does not take a PostgreSQL URL for a file name.
 func TestPostgresURLIsRefusedClearly(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	for _, open := range []func(context.Context, string) (*sqlite.DB, error){sqlite.Open, sqlite.OpenReadOnly} {
 		_, err := open(context.Background(), "postgres://attache@db.example/attache")
-		if err == nil || !strings.Contains(err.Error(), "SQLite only") {
+		if err == nil || !strings.Contains(err.Error(), "PostgreSQL database") {
 			t.Errorf("open: %v", err)
 		}
 	}

@@ -1,0 +1,384 @@
+// Package postgres is Attache's store in PostgreSQL, for several processes
+// on several machines sharing one database: the same contract as the
+// embedded SQLite store (knowledge.Store), checked by the same conformance
+// suite. Passages are indexed in a tsvector with a GIN index; the tokens are
+// knowledge/text's (folded, stemmed, Chinese, Japanese and Korean as
+// character pairs) under the 'simple' configuration, so that a query finds
+// what it finds in SQLite. Ranking is ts_rank_cd, not BM25. Claims of feeds
+// and digests are conditional updates, as in SQLite, and so hold across
+// processes.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the PostgreSQL store.
+type DB struct {
+	pool *pgxpool.Pool
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// DB is a knowledge.Store.
+var _ knowledge.Store = (*DB)(nil)
+
+// Open connects to the database at url (postgres://…) and applies every
+// pending migration, one process at a time (an advisory lock).
+func Open(ctx context.Context, url string) (*DB, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db := &DB{pool: pool, Now: func() time.Time { return time.Now().UTC() }}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return db, nil
+}
+
+// migrationLock is the advisory lock migrations hold.
+const migrationLock = 0x61747461636865 // "attache"
+
+func (db *DB) migrate(ctx context.Context) error {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	names, _ := fs.Glob(migrationFS, "migrations/*.sql")
+	sort.Strings(names)
+	latest := 0
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		latest = max(latest, v)
+		var n int
+		if err := conn.QueryRow(ctx, "SELECT count(*) FROM schema_migrations WHERE version = $1", v).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		body, _ := migrationFS.ReadFile(name)
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, string(body)); err != nil {
+			tx.Rollback(ctx)
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations VALUES ($1, $2, $3)", v, base, db.Now().Unix()); err != nil {
+			tx.Rollback(ctx)
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+	}
+	var newest int
+	if err := conn.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&newest); err != nil {
+		return err
+	}
+	if newest > latest {
+		return fmt.Errorf("%w (schema version %d, this binary knows up to %d); upgrade attache", knowledge.ErrSchemaNewer, newest, latest)
+	}
+	return nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { db.pool.Close(); return nil }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+// storeError marks the failures no retry can fix, as the SQLite store does.
+func storeError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code[:2] {
+		case "53", "57", "58", "08": // resources, operator intervention, system, connection
+			return fmt.Errorf("%w: %w", knowledge.ErrUnavailable, err)
+		}
+		if pe.Code == "25006" { // read-only transaction
+			return fmt.Errorf("%w: %w", knowledge.ErrUnavailable, err)
+		}
+	}
+	return err
+}
+
+// tokens is what the index holds of a text: knowledge/text's words,
+// stemmed, one space apart.
+func tokens(s string) string {
+	ws := text.Words(s)
+	for i, w := range ws {
+		ws[i] = text.Stem(w)
+	}
+	return strings.Join(ws, " ")
+}
+
+// PutArticles stores articles in one transaction.
+func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]knowledge.PutResult, error) {
+	for i, a := range arts {
+		if a.Normalized() {
+			continue
+		}
+		if err := a.Normalize(); err != nil {
+			return nil, fmt.Errorf("article %d (%s): %w", i, a.URL, err)
+		}
+	}
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		return nil, storeError(fmt.Errorf("begin: %w", err))
+	}
+	defer tx.Rollback(ctx)
+	out := make([]knowledge.PutResult, len(arts))
+	for i, a := range arts {
+		if out[i], err = db.put(ctx, tx, a); err != nil {
+			return nil, storeError(fmt.Errorf("store %s: %w", a.URL, err))
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, storeError(fmt.Errorf("commit: %w", err))
+	}
+	return out, nil
+}
+
+// PutArticle stores one article.
+func (db *DB) PutArticle(ctx context.Context, a *knowledge.Article) (knowledge.PutResult, error) {
+	res, err := db.PutArticles(ctx, []*knowledge.Article{a})
+	if err != nil {
+		return 0, err
+	}
+	return res[0], nil
+}
+
+func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article) (knowledge.PutResult, error) {
+	var sameURL bool
+	var id int64
+	var hash string
+	err := tx.QueryRow(ctx, `SELECT true, id, hash FROM articles WHERE url = $1
+		UNION ALL SELECT true, a.id, a.hash FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = $1
+		UNION ALL SELECT false, id, hash FROM articles WHERE hash = $2 LIMIT 1`, a.URL, a.Hash).Scan(&sameURL, &id, &hash)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		if err := tx.QueryRow(ctx, `INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, undated)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			a.URL, a.Source, a.Title, a.Author, a.Published, a.Fetched, a.Lang, a.Hash, a.Undated).Scan(&a.ID); err != nil {
+			return 0, err
+		}
+		return knowledge.Added, db.insertText(ctx, tx, a)
+	case err != nil:
+		return 0, err
+	}
+	a.ID = id
+	if !sameURL {
+		_, err := tx.Exec(ctx, "INSERT INTO article_urls(url, article_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", a.URL, id)
+		return knowledge.Duplicate, err
+	}
+	if hash == a.Hash {
+		return knowledge.Duplicate, nil
+	}
+	// An edited version: its passages, terms and roles are replaced.
+	if _, err := tx.Exec(ctx, `UPDATE terms t SET df = t.df - c.n FROM (
+			SELECT word AS term, count(*) AS n FROM passages p, unnest(tsvector_to_array(p.tsv)) AS word
+			WHERE p.article_id = $1 GROUP BY word) c WHERE t.term = c.term`, id); err != nil {
+		return 0, err
+	}
+	for _, q := range []string{"DELETE FROM passages WHERE article_id = $1", "DELETE FROM roles WHERE article_id = $1"} {
+		if _, err := tx.Exec(ctx, q, id); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE articles SET source = $1, title = $2, author = $3, published = $4, fetched = $5,
+		lang = $6, hash = $7, undated = $8 WHERE id = $9`,
+		a.Source, a.Title, a.Author, a.Published, a.Fetched, a.Lang, a.Hash, a.Undated, id); err != nil {
+		return 0, err
+	}
+	return knowledge.Updated, db.insertText(ctx, tx, a)
+}
+
+// insertText indexes an article's passages (the title with the first) and
+// records the people it names.
+func (db *DB) insertText(ctx context.Context, tx pgx.Tx, a *knowledge.Article) error {
+	seen := map[string]bool{}
+	for i, p := range a.IndexPassages() {
+		indexed := p
+		if i == 0 {
+			indexed = a.Title + "\n\n" + p
+		}
+		toks := tokens(indexed)
+		if _, err := tx.Exec(ctx, "INSERT INTO passages(article_id, ord, text, tsv) VALUES ($1, $2, $3, to_tsvector('simple', $4))",
+			a.ID, i, p, toks); err != nil {
+			return err
+		}
+		distinct := map[string]bool{}
+		for _, t := range strings.Fields(toks) {
+			distinct[t] = true
+		}
+		for t := range distinct {
+			seen[t] = true
+			if _, err := tx.Exec(ctx, "INSERT INTO terms(term, df) VALUES ($1, 1) ON CONFLICT (term) DO UPDATE SET df = terms.df + 1", t); err != nil {
+				return err
+			}
+		}
+	}
+	for _, m := range a.RoleMentions() {
+		var person int64
+		if err := tx.QueryRow(ctx, `INSERT INTO people(name, key) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id`, m.Name, m.Key).Scan(&person); err != nil {
+			return err
+		}
+		for _, alias := range []string{m.Key, m.Key[strings.LastIndexByte(m.Key, ' ')+1:]} {
+			if _, err := tx.Exec(ctx, "INSERT INTO person_aliases(alias, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", alias, person); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO roles(person_id, article_id, role, sentence, ord) VALUES ($1, $2, $3, $4, $5)",
+			person, a.ID, m.Role, m.Sentence, m.Ord); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash, a.undated"
+
+func scanArticle(row pgx.Row, a *knowledge.Article) error {
+	err := row.Scan(&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &a.Published, &a.Fetched, &a.Lang, &a.Hash, &a.Undated)
+	a.Published, a.Fetched = a.Published.UTC(), a.Fetched.UTC()
+	return err
+}
+
+// Article returns an article with its body.
+func (db *DB) Article(ctx context.Context, id int64) (knowledge.Article, error) {
+	var a knowledge.Article
+	err := scanArticle(db.pool.QueryRow(ctx, "SELECT "+articleColumns+" FROM articles a WHERE a.id = $1", id), &a)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, fmt.Errorf("article %d: %w", id, knowledge.ErrNotFound)
+	}
+	if err != nil {
+		return a, err
+	}
+	ps, err := db.Passages(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	texts := make([]string, len(ps))
+	for i, p := range ps {
+		texts[i] = p.Text
+	}
+	a.Body = strings.Join(texts, "\n\n")
+	return a, nil
+}
+
+// ArticleByURL returns the article stored under a URL or one of its aliases.
+func (db *DB) ArticleByURL(ctx context.Context, rawURL string) (knowledge.Article, error) {
+	u, err := knowledge.CanonicalURL(rawURL)
+	if err != nil {
+		return knowledge.Article{}, err
+	}
+	var id int64
+	err = db.pool.QueryRow(ctx, `SELECT id FROM articles WHERE url = $1
+		UNION ALL SELECT article_id FROM article_urls WHERE url = $1 LIMIT 1`, u).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return knowledge.Article{}, fmt.Errorf("article %s: %w", u, knowledge.ErrNotFound)
+	}
+	if err != nil {
+		return knowledge.Article{}, err
+	}
+	return db.Article(ctx, id)
+}
+
+// HasURL reports whether an article is stored under rawURL (or an alias).
+func (db *DB) HasURL(ctx context.Context, rawURL string) (bool, error) {
+	u, err := knowledge.CanonicalURL(rawURL)
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	err = db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM articles WHERE url = $1)
+		OR EXISTS (SELECT 1 FROM article_urls WHERE url = $1)`, u).Scan(&ok)
+	return ok, err
+}
+
+// Passages returns an article's passages in order.
+func (db *DB) Passages(ctx context.Context, articleID int64) ([]knowledge.Passage, error) {
+	rows, err := db.pool.Query(ctx, "SELECT id, article_id, ord, text FROM passages WHERE article_id = $1 ORDER BY ord", articleID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Passage, error) {
+		var p knowledge.Passage
+		err := r.Scan(&p.ID, &p.ArticleID, &p.Ord, &p.Text)
+		return p, err
+	})
+}
+
+// RecentArticles returns articles published since, newest first.
+func (db *DB) RecentArticles(ctx context.Context, since time.Time, limit int) ([]knowledge.Article, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := db.pool.Query(ctx, "SELECT "+articleColumns+" FROM articles a WHERE a.published >= $1 ORDER BY a.published DESC, a.id DESC LIMIT $2",
+		since, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Article, error) {
+		var a knowledge.Article
+		return a, scanArticle(r, &a)
+	})
+}
+
+// Newest returns the publication time of the newest article, or zero.
+func (db *DB) Newest(ctx context.Context) (time.Time, error) {
+	var t *time.Time
+	if err := db.pool.QueryRow(ctx, "SELECT max(published) FROM articles").Scan(&t); err != nil || t == nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
+}
+
+// Stats counts the stored articles, passages and publications.
+func (db *DB) Stats(ctx context.Context) (knowledge.Stats, error) {
+	var s knowledge.Stats
+	var newest, oldest *time.Time
+	err := db.pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT lower(source)), max(published), min(published),
+		(SELECT count(*) FROM passages) FROM articles`).Scan(&s.Articles, &s.Sources, &newest, &oldest, &s.Passages)
+	if newest != nil {
+		s.Newest, s.Oldest = newest.UTC(), oldest.UTC()
+	}
+	return s, err
+}

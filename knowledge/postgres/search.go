@@ -1,0 +1,261 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/text"
+)
+
+func clampLimit(n int) int {
+	if n <= 0 {
+		return 10
+	}
+	return min(n, knowledge.MaxSearchLimit)
+}
+
+// tsquery joins terms' stems by op ('&' or '|'); stems are letters and
+// digits only, so the query is always valid.
+func tsquery(terms []knowledge.Term, op string) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = strings.ReplaceAll(t.Stem, "'", "")
+	}
+	return strings.Join(parts, " "+op+" ")
+}
+
+// PlanQuery looks each word of txt up in the index and returns the terms
+// that occur, rarest first.
+func (db *DB) PlanQuery(ctx context.Context, txt string) (knowledge.Query, error) {
+	q := knowledge.Query{Text: txt}
+	words := knowledge.QueryWords(txt)
+	if len(words) == 0 {
+		return q, nil
+	}
+	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM passages").Scan(&q.Total); err != nil {
+		return q, fmt.Errorf("plan query: %w", err)
+	}
+	for _, w := range words {
+		t := knowledge.Term{Word: w, Stem: text.Stem(w)}
+		err := db.pool.QueryRow(ctx, "SELECT df FROM terms WHERE term = $1 AND df > 0", t.Stem).Scan(&t.DF)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return q, fmt.Errorf("plan query: %w", err)
+		}
+		q.Terms = append(q.Terms, t)
+	}
+	sort.SliceStable(q.Terms, func(i, j int) bool { return q.Terms[i].DF < q.Terms[j].DF })
+	return q, nil
+}
+
+// SearchPassages returns the passages that best match txt, as the SQLite
+// store does: those holding every word first, then, when they come from
+// fewer than opt.Limit articles, those holding any of the selective words.
+func (db *DB) SearchPassages(ctx context.Context, txt string, opt knowledge.SearchOptions) ([]knowledge.Hit, knowledge.Query, error) {
+	limit := clampLimit(opt.Limit)
+	want := limit * 3
+	q := knowledge.Query{Text: txt}
+	for _, w := range knowledge.QueryWords(txt) {
+		q.Terms = append(q.Terms, knowledge.Term{Word: w, Stem: text.Stem(w)})
+	}
+	if len(q.Terms) == 0 {
+		return nil, q, nil
+	}
+	var hits []knowledge.Hit
+	seen := map[int64]bool{}
+	articles := map[int64]bool{}
+	add := func(hs []knowledge.Hit) {
+		for _, h := range hs {
+			if !seen[h.Passage.ID] {
+				seen[h.Passage.ID] = true
+				articles[h.Article.ID] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	if len(q.Terms) <= knowledge.MaxMatchTerms {
+		hs, err := db.match(ctx, tsquery(q.Terms, "&"), opt, want)
+		if err != nil {
+			return nil, q, err
+		}
+		add(hs)
+		if len(articles) >= limit || len(q.Terms) == 1 {
+			return hits, q, nil
+		}
+	}
+	pq, err := db.PlanQuery(ctx, txt)
+	if err != nil {
+		return nil, q, err
+	}
+	q = pq
+	if len(q.Terms) == 0 {
+		return hits, q, nil
+	}
+	if len(knowledge.QueryWords(txt)) > knowledge.MaxMatchTerms && len(q.Terms) > 1 {
+		hs, err := db.match(ctx, tsquery(q.Terms[:min(len(q.Terms), knowledge.MaxMatchTerms)], "&"), opt, want)
+		if err != nil {
+			return nil, q, err
+		}
+		add(hs)
+	}
+	if len(articles) < limit {
+		hs, err := db.match(ctx, tsquery(q.Selective(), "|"), opt, want)
+		if err != nil {
+			return nil, q, err
+		}
+		add(hs)
+	}
+	if len(hits) > want {
+		hits = hits[:want]
+	}
+	return hits, q, nil
+}
+
+// match runs one tsquery with the options' filters; at equal rank the
+// newer article comes first.
+func (db *DB) match(ctx context.Context, query string, opt knowledge.SearchOptions, limit int) ([]knowledge.Hit, error) {
+	args := []any{query}
+	where := []string{"p.tsv @@ to_tsquery('simple', $1)"}
+	if !opt.Since.IsZero() {
+		args = append(args, opt.Since)
+		where = append(where, fmt.Sprintf("a.published >= $%d", len(args)))
+	}
+	if !opt.Until.IsZero() {
+		args = append(args, opt.Until)
+		where = append(where, fmt.Sprintf("a.published < $%d", len(args)))
+	}
+	if opt.Source != "" {
+		args = append(args, strings.ToLower(opt.Source))
+		where = append(where, fmt.Sprintf("lower(a.source) = $%d", len(args)))
+	}
+	args = append(args, limit)
+	rows, err := db.pool.Query(ctx, `SELECT p.id, p.ord, p.text, ts_rank_cd(p.tsv, to_tsquery('simple', $1)) AS rank, `+articleColumns+`
+		FROM passages p JOIN articles a ON a.id = p.article_id
+		WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY rank DESC, a.published DESC, p.id LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("search passages: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Hit, error) {
+		var h knowledge.Hit
+		var rank float32
+		a := &h.Article
+		err := r.Scan(&h.Passage.ID, &h.Passage.Ord, &h.Passage.Text, &rank,
+			&a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &a.Published, &a.Fetched, &a.Lang, &a.Hash, &a.Undated)
+		a.Published, a.Fetched = a.Published.UTC(), a.Fetched.UTC()
+		h.Passage.ArticleID = a.ID
+		h.Score = float64(rank)
+		return h, err
+	})
+}
+
+// Search returns the articles that best match txt, each with its best
+// passage and a snippet.
+func (db *DB) Search(ctx context.Context, txt string, opt knowledge.SearchOptions) ([]knowledge.Hit, error) {
+	if knowledge.OnlyStopwords(txt) {
+		return nil, nil
+	}
+	limit := clampLimit(opt.Limit)
+	hits, q, err := db.SearchPassages(ctx, txt, opt)
+	if err != nil {
+		return nil, err
+	}
+	var out []knowledge.Hit
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		if !seen[h.Article.ID] {
+			seen[h.Article.ID] = true
+			out = append(out, h)
+		}
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	for i := range out {
+		out[i].Snippet = knowledge.Snippet(out[i].Passage.Text, q, 40)
+	}
+	return out, nil
+}
+
+// WhoIs returns the people a name may mean with their roles, the best
+// documented first.
+func (db *DB) WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, error) {
+	key := strings.Join(text.Words(name), " ")
+	if key == "" {
+		return nil, nil
+	}
+	tries := []string{key}
+	if f := strings.Fields(key); len(f) > 1 {
+		if f[len(f)-1] == "s" && len(f) > 2 {
+			f = f[:len(f)-1]
+			tries = append(tries, strings.Join(f, " "))
+		}
+		tries = append(tries, f[len(f)-1])
+	}
+	var ids []int64
+	for _, k := range tries {
+		rows, err := db.pool.Query(ctx, "SELECT person_id FROM person_aliases WHERE alias = $1", k)
+		if err != nil {
+			return nil, fmt.Errorf("who is %q: %w", key, err)
+		}
+		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			break
+		}
+	}
+	var out []knowledge.PersonRoles
+	for _, id := range ids {
+		pr := knowledge.PersonRoles{Person: knowledge.Person{ID: id}}
+		if err := db.pool.QueryRow(ctx, "SELECT name FROM people WHERE id = $1", id).Scan(&pr.Person.Name); err != nil {
+			return nil, err
+		}
+		rows, err := db.pool.Query(ctx, `SELECT r.role, r.sentence, `+articleColumns+` FROM roles r JOIN articles a ON a.id = r.article_id
+			WHERE r.person_id = $1 ORDER BY a.published DESC, a.id DESC, r.ord`, id)
+		if err != nil {
+			return nil, err
+		}
+		pr.Roles, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Role, error) {
+			var role knowledge.Role
+			a := &role.Article
+			err := r.Scan(&role.Title, &role.Sentence, &a.ID, &a.URL, &a.Source, &a.Title, &a.Author, &a.Published, &a.Fetched, &a.Lang, &a.Hash, &a.Undated)
+			a.Published, a.Fetched = a.Published.UTC(), a.Fetched.UTC()
+			return role, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(pr.Roles) > 0 {
+			out = append(out, pr)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Roles) > len(out[j].Roles) })
+	return out, nil
+}
+
+// People lists people whose name (or surname) starts with prefix, the
+// most documented first.
+func (db *DB) People(ctx context.Context, prefix string, limit int) ([]knowledge.Person, error) {
+	key := strings.Join(text.Words(prefix), " ")
+	if limit <= 0 {
+		limit = 25
+	}
+	rows, err := db.pool.Query(ctx, `SELECT p.id, p.name FROM people p
+		WHERE p.id IN (SELECT person_id FROM person_aliases WHERE starts_with(alias, $1))
+		ORDER BY (SELECT count(*) FROM roles r WHERE r.person_id = p.id) DESC, p.name LIMIT $2`, key, limit)
+	if err != nil {
+		return nil, fmt.Errorf("people: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Person, error) {
+		var p knowledge.Person
+		return p, r.Scan(&p.ID, &p.Name)
+	})
+}

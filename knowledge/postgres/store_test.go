@@ -1,0 +1,152 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/answer"
+	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/knowledgetest"
+	"github.com/attache-bot/attache/knowledge/postgres"
+	"github.com/attache-bot/attache/knowledge/storetest"
+)
+
+// serverURL is a PostgreSQL server the tests may create databases on:
+// ATTACHE_TEST_POSTGRES, which .ci/run sets after starting a throwaway
+// cluster. CI never runs without it.
+func serverURL(tb testing.TB) string {
+	u := os.Getenv("ATTACHE_TEST_POSTGRES")
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("ATTACHE_TEST_POSTGRES is not set: .ci/run starts a PostgreSQL cluster for these tests")
+		}
+		tb.Skip("ATTACHE_TEST_POSTGRES is not set (.ci/run starts a PostgreSQL cluster and sets it)")
+	}
+	return u
+}
+
+var dbSeq atomic.Int64
+
+// freshDB creates a database of its own for tb, dropped when tb ends, and
+// opens the store on it.
+func freshDB(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	ctx := context.Background()
+	admin := serverURL(tb)
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	name := fmt.Sprintf("attache_test_%d_%d", os.Getpid(), dbSeq.Add(1))
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		conn.Close(ctx)
+		tb.Fatal(err)
+	}
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	db, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		db.Close()
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		conn.Close(ctx)
+	})
+	return db
+}
+
+// The PostgreSQL store passes the store contract's conformance suite.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(tb testing.TB) knowledge.Store { return freshDB(tb) })
+}
+
+// Several processes may open the store at once: migrations run once.
+func TestConcurrentOpens(t *testing.T) {
+	db := freshDB(t)
+	_ = db
+	admin := serverURL(t)
+	conn, err := pgx.Connect(context.Background(), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	name := fmt.Sprintf("attache_test_%d_%d", os.Getpid(), dbSeq.Add(1))
+	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			db, err := postgres.Open(ctx, u.String())
+			if err == nil {
+				db.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("open beside others: %v", err)
+		}
+	}
+}
+
+// The answers on the same corpus are the same on both stores where their
+// rankings agree; the evaluation set measures how far they do.
+func TestAnswersMatchTheSQLiteStore(t *testing.T) {
+	ctx := context.Background()
+	pg := freshDB(t)
+	lite := knowledgetest.NewDB(t)
+	for _, db := range []knowledge.Store{pg, lite} {
+		sum, err := (&ingest.Ingester{Store: db}).Ingest(ctx, knowledgetest.SampleDir())
+		if err != nil || sum.Failed > 0 {
+			t.Fatalf("ingest: %s %v", sum, err)
+		}
+	}
+	cases, err := answer.LoadEval("../../eval/questions.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC) }
+	reports := map[string]answer.EvalReport{}
+	texts := map[string][]string{}
+	for name, db := range map[string]knowledge.Store{"postgres": pg, "sqlite": lite} {
+		rep, err := answer.RunEval(ctx, &answer.Service{Retriever: &answer.Retriever{Store: db, Now: now}}, cases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports[name] = rep
+		for _, r := range rep.Results {
+			texts[name] = append(texts[name], r.Answer.Text)
+		}
+	}
+	same := 0
+	for i := range texts["sqlite"] {
+		if texts["sqlite"][i] == texts["postgres"][i] {
+			same++
+		}
+	}
+	p, s := reports["postgres"], reports["sqlite"]
+	t.Logf("identical answers: %d of %d; answer accuracy %.1f%% (SQLite %.1f%%), citations %.1f%% (%.1f%%), abstention %.1f%% (%.1f%%)",
+		same, len(cases), 100*p.AnswerAccuracy, 100*s.AnswerAccuracy, 100*p.CitationAccuracy, 100*s.CitationAccuracy,
+		100*p.AbstentionAccuracy, 100*s.AbstentionAccuracy)
+	// The project's targets hold on PostgreSQL too.
+	if p.AnswerAccuracy < 0.80 || p.CitationAccuracy < 0.90 || p.AbstentionAccuracy < 0.80 {
+		t.Errorf("on PostgreSQL: answers %.1f%%, citations %.1f%%, abstention %.1f%%, below the targets 80 / 90 / 80",
+			100*p.AnswerAccuracy, 100*p.CitationAccuracy, 100*p.AbstentionAccuracy)
+	}
+}
