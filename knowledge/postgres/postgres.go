@@ -33,6 +33,7 @@ var migrationFS embed.FS
 
 // DB is the PostgreSQL store.
 type DB struct {
+	url  string
 	pool *pgxpool.Pool
 	// Now is the clock; tests replace it.
 	Now func() time.Time
@@ -48,7 +49,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := &DB{pool: pool, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{url: url, pool: pool, Now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open database: %w", err)
@@ -117,6 +118,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// URL is the database's address, as opened.
+func (db *DB) URL() string { return db.url }
+
 // Close closes the pool.
 func (db *DB) Close() error { db.pool.Close(); return nil }
 
@@ -164,7 +168,16 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 	}
 	defer tx.Rollback(ctx)
 	out := make([]knowledge.PutResult, len(arts))
+	// New articles, the common case, go in one round trip with their
+	// passages; one whose URL or text is known already takes the slow path.
+	known, err := db.insertNew(ctx, tx, arts, out)
+	if err != nil {
+		return nil, storeError(err)
+	}
 	for i, a := range arts {
+		if !known[i] {
+			continue
+		}
 		if out[i], err = db.put(ctx, tx, a); err != nil {
 			return nil, storeError(fmt.Errorf("store %s: %w", a.URL, err))
 		}
@@ -173,6 +186,70 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 		return nil, storeError(fmt.Errorf("commit: %w", err))
 	}
 	return out, nil
+}
+
+// insertNew inserts, in one batch, every article whose URL and text are
+// new, with its passages; then their roles. It reports the articles it left
+// for put: those already known by URL, alias or text.
+func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Article, out []knowledge.PutResult) ([]bool, error) {
+	b := &pgx.Batch{}
+	for _, a := range arts {
+		ps := a.IndexPassages()
+		ords, toks := make([]int32, len(ps)), make([]string, len(ps))
+		for i, p := range ps {
+			indexed := p
+			if i == 0 {
+				indexed = a.Title + "\n\n" + p
+			}
+			ords[i], toks[i] = int32(i), tokens(indexed)
+		}
+		b.Queue(`WITH a AS (
+				INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, undated)
+				SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1 FROM article_urls WHERE url = $1)
+				ON CONFLICT DO NOTHING RETURNING id),
+			p AS (INSERT INTO passages(article_id, ord, text, tsv)
+				SELECT a.id, x.ord, x.text, to_tsvector('simple', x.tok) FROM a, unnest($10::int[], $11::text[], $12::text[]) AS x(ord, text, tok))
+			SELECT id FROM a`,
+			a.URL, a.Source, a.Title, a.Author, a.Published, a.Fetched, a.Lang, a.Hash, a.Undated, ords, ps, toks)
+	}
+	res := tx.SendBatch(ctx, b)
+	known := make([]bool, len(arts))
+	for i, a := range arts {
+		err := res.QueryRow().Scan(&a.ID)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			known[i] = true
+		case err != nil:
+			res.Close()
+			return nil, fmt.Errorf("store %s: %w", a.URL, err)
+		default:
+			out[i] = knowledge.Added
+		}
+	}
+	if err := res.Close(); err != nil {
+		return nil, err
+	}
+	roles := &pgx.Batch{}
+	for i, a := range arts {
+		if !known[i] {
+			queueRoles(roles, a)
+		}
+	}
+	if roles.Len() == 0 {
+		return known, nil
+	}
+	return known, tx.SendBatch(ctx, roles).Close()
+}
+
+// queueRoles queues the people an article names, with their titles.
+func queueRoles(b *pgx.Batch, a *knowledge.Article) {
+	for _, m := range a.RoleMentions() {
+		b.Queue(`WITH p AS (INSERT INTO people(name, key) VALUES ($1, $2)
+				ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id),
+			al AS (INSERT INTO person_aliases(alias, person_id) SELECT x, p.id FROM p, unnest($3::text[]) AS x ON CONFLICT DO NOTHING)
+			INSERT INTO roles(person_id, article_id, role, sentence, ord) SELECT p.id, $4, $5, $6, $7 FROM p`,
+			m.Name, m.Key, []string{m.Key, m.Key[strings.LastIndexByte(m.Key, ' ')+1:]}, a.ID, m.Role, m.Sentence, m.Ord)
+	}
 }
 
 // PutArticle stores one article.
@@ -210,12 +287,7 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article) (knowled
 	if hash == a.Hash {
 		return knowledge.Duplicate, nil
 	}
-	// An edited version: its passages, terms and roles are replaced.
-	if _, err := tx.Exec(ctx, `UPDATE terms t SET df = t.df - c.n FROM (
-			SELECT word AS term, count(*) AS n FROM passages p, unnest(tsvector_to_array(p.tsv)) AS word
-			WHERE p.article_id = $1 GROUP BY word) c WHERE t.term = c.term`, id); err != nil {
-		return 0, err
-	}
+	// An edited version: its passages and roles are replaced.
 	for _, q := range []string{"DELETE FROM passages WHERE article_id = $1", "DELETE FROM roles WHERE article_id = $1"} {
 		if _, err := tx.Exec(ctx, q, id); err != nil {
 			return 0, err
@@ -230,47 +302,19 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article) (knowled
 }
 
 // insertText indexes an article's passages (the title with the first) and
-// records the people it names.
+// records the people it names, in one round trip.
 func (db *DB) insertText(ctx context.Context, tx pgx.Tx, a *knowledge.Article) error {
-	seen := map[string]bool{}
+	b := &pgx.Batch{}
 	for i, p := range a.IndexPassages() {
 		indexed := p
 		if i == 0 {
 			indexed = a.Title + "\n\n" + p
 		}
-		toks := tokens(indexed)
-		if _, err := tx.Exec(ctx, "INSERT INTO passages(article_id, ord, text, tsv) VALUES ($1, $2, $3, to_tsvector('simple', $4))",
-			a.ID, i, p, toks); err != nil {
-			return err
-		}
-		distinct := map[string]bool{}
-		for _, t := range strings.Fields(toks) {
-			distinct[t] = true
-		}
-		for t := range distinct {
-			seen[t] = true
-			if _, err := tx.Exec(ctx, "INSERT INTO terms(term, df) VALUES ($1, 1) ON CONFLICT (term) DO UPDATE SET df = terms.df + 1", t); err != nil {
-				return err
-			}
-		}
+		b.Queue("INSERT INTO passages(article_id, ord, text, tsv) VALUES ($1, $2, $3, to_tsvector('simple', $4))",
+			a.ID, i, p, tokens(indexed))
 	}
-	for _, m := range a.RoleMentions() {
-		var person int64
-		if err := tx.QueryRow(ctx, `INSERT INTO people(name, key) VALUES ($1, $2)
-			ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id`, m.Name, m.Key).Scan(&person); err != nil {
-			return err
-		}
-		for _, alias := range []string{m.Key, m.Key[strings.LastIndexByte(m.Key, ' ')+1:]} {
-			if _, err := tx.Exec(ctx, "INSERT INTO person_aliases(alias, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", alias, person); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO roles(person_id, article_id, role, sentence, ord) VALUES ($1, $2, $3, $4, $5)",
-			person, a.ID, m.Role, m.Sentence, m.Ord); err != nil {
-			return err
-		}
-	}
-	return nil
+	queueRoles(b, a)
+	return tx.SendBatch(ctx, b).Close()
 }
 
 const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash, a.undated"

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -41,16 +40,29 @@ func (db *DB) PlanQuery(ctx context.Context, txt string) (knowledge.Query, error
 	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM passages").Scan(&q.Total); err != nil {
 		return q, fmt.Errorf("plan query: %w", err)
 	}
-	for _, w := range words {
-		t := knowledge.Term{Word: w, Stem: text.Stem(w)}
-		err := db.pool.QueryRow(ctx, "SELECT df FROM terms WHERE term = $1 AND df > 0", t.Stem).Scan(&t.DF)
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue
-		}
-		if err != nil {
+	// The GIN index counts the passages holding each term, in one round
+	// trip, up to the count past which a term is too common to search by
+	// alone (see Query.Selective): beyond it the exact figure changes
+	// nothing.
+	b := &pgx.Batch{}
+	terms := make([]knowledge.Term, len(words))
+	for i, w := range words {
+		terms[i] = knowledge.Term{Word: w, Stem: text.Stem(w)}
+		b.Queue("SELECT count(*) FROM (SELECT 1 FROM passages WHERE tsv @@ to_tsquery('simple', $1) LIMIT $2) s",
+			strings.ReplaceAll(terms[i].Stem, "'", ""), max(2000, q.Total/40)+1)
+	}
+	res := db.pool.SendBatch(ctx, b)
+	for i := range terms {
+		if err := res.QueryRow().Scan(&terms[i].DF); err != nil {
+			res.Close()
 			return q, fmt.Errorf("plan query: %w", err)
 		}
-		q.Terms = append(q.Terms, t)
+		if terms[i].DF > 0 {
+			q.Terms = append(q.Terms, terms[i]) // a word no passage has cannot match
+		}
+	}
+	if err := res.Close(); err != nil {
+		return q, fmt.Errorf("plan query: %w", err)
 	}
 	sort.SliceStable(q.Terms, func(i, j int) bool { return q.Terms[i].DF < q.Terms[j].DF })
 	return q, nil

@@ -33,12 +33,6 @@ CREATE TABLE passages (
 CREATE INDEX passages_article ON passages(article_id, ord);
 CREATE INDEX passages_tsv ON passages USING GIN (tsv);
 
--- How many passages hold each index term, for weighing a query's words.
-CREATE TABLE terms (
-    term TEXT PRIMARY KEY,
-    df   BIGINT NOT NULL
-);
-
 CREATE TABLE people (
     id   BIGSERIAL PRIMARY KEY,
     name TEXT NOT NULL,
