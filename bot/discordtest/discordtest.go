@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -59,8 +60,10 @@ type Server struct {
 	seq        int
 	identifies int
 	resumes    int
-	connects   int      // gateway connections
-	identified [][2]int // the [shard id, shard count] of each IDENTIFY that had one
+	connects   int                     // gateway connections
+	identified [][2]int                // the [shard id, shard count] of each IDENTIFY that had one
+	shardConns map[int]*websocket.Conn // by shard id, when sharded
+	shardCount int
 	nextID     int
 	commands   map[string][]map[string]any // by "app" or "app/guild"
 	changed    chan struct{}
@@ -431,6 +434,10 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 				if id.Shard[0] == 0 {
 					s.conn = conn
 				}
+				if s.shardConns == nil {
+					s.shardConns = map[int]*websocket.Conn{}
+				}
+				s.shardConns[id.Shard[0]], s.shardCount = conn, id.Shard[1]
 			}
 			s.mu.Unlock()
 			s.dispatchOn(conn, "READY", map[string]any{
@@ -484,6 +491,19 @@ func (s *Server) dispatchOn(conn *websocket.Conn, t string, d any) error {
 func (s *Server) Dispatch(t string, d any) error {
 	s.mu.Lock()
 	conn := s.conn
+	if s.shardCount > 1 {
+		// As Discord routes: a server's events to shard
+		// (guild_id >> 22) % count, DMs to shard 0.
+		shard := 0
+		if m, ok := d.(map[string]any); ok {
+			if g, ok := m["guild_id"].(string); ok {
+				if id, err := strconv.ParseUint(g, 10, 64); err == nil {
+					shard = int((id >> 22) % uint64(s.shardCount))
+				}
+			}
+		}
+		conn = s.shardConns[shard]
+	}
 	s.mu.Unlock()
 	if conn == nil {
 		return fmt.Errorf("no gateway connection")

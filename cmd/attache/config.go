@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -43,6 +44,13 @@ type Config struct {
 	PublicKey        string     // DISCORD_PUBLIC_KEY: the application's key, hex, that signs them
 	Gateway          bool       // ATTACHE_GATEWAY: on (default) or off, for an HTTP-only process
 	Shards           bot.Shards // ATTACHE_SHARDS: the gateway shards this process runs
+
+	// How often serve checks for due digests (20 s) and feeds (1 min);
+	// tests shorten them.
+	DigestTick, FeedTick time.Duration
+	// fetchAllowed, set by tests only, replaces the public-address test of
+	// the fetcher serve uses (so that a feed on loopback plays a public one).
+	fetchAllowed func(netip.Addr) bool
 }
 
 // LoadConfig reads the configuration from getenv, applying defaults. It
@@ -62,6 +70,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DigestCatchUp:  6 * time.Hour,
 		DigestQuiet:    "message",
 		Gateway:        true,
+		DigestTick:     20 * time.Second,
+		FeedTick:       time.Minute,
 	}
 	var errs []string
 	str := func(key string, dst *string) {

@@ -18,7 +18,7 @@ func (m *Main) newPoller(db knowledge.Store, publicOnly bool) *ingest.Poller {
 	return &ingest.Poller{
 		Store: db,
 		Fetcher: ingest.NewFetcher(ingest.FetcherOptions{Timeout: m.Config.FetchTimeout, MaxBytes: m.Config.FetchMaxBytes,
-			PublicOnly: publicOnly}),
+			PublicOnly: publicOnly, Allowed: m.Config.fetchAllowed}),
 		Log:      m.Log,
 		Interval: m.Config.FeedInterval,
 	}

@@ -97,7 +97,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 			return bot.Render(commands.Reply{Answer: a, Footer: footer})
 		}, CatchUp: m.Config.DigestCatchUp,
 		QuietSilent: m.Config.DigestQuiet == "silent", Options: digestOpts}
-	go sched.Run(work, 20*time.Second)
+	go sched.Run(work, m.Config.DigestTick)
 	go m.pollFeeds(work, poller)
 	<-ctx.Done()
 	m.Log.Info("shutting down")
@@ -107,7 +107,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 // pollFeeds polls due feeds every minute (each feed keeps its own interval
 // and backoff) until ctx ends.
 func (m *Main) pollFeeds(ctx context.Context, p *ingest.Poller) {
-	t := time.NewTicker(time.Minute)
+	t := time.NewTicker(m.Config.FeedTick)
 	defer t.Stop()
 	for {
 		res, err := p.PollDue(ctx)
