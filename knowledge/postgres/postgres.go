@@ -15,9 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -142,6 +144,34 @@ func storeError(err error) error {
 	return err
 }
 
+// termCounts is how many passages hold each term, to add to the terms
+// table in one statement per write transaction.
+type termCounts map[string]int64
+
+func (c termCounts) add(tokens string) {
+	seen := map[string]bool{}
+	for _, t := range strings.Fields(tokens) {
+		if !seen[t] {
+			seen[t] = true
+			c[t]++
+		}
+	}
+}
+
+// save adds the counts to the terms table.
+func (c termCounts) save(ctx context.Context, tx pgx.Tx) error {
+	if len(c) == 0 {
+		return nil
+	}
+	terms, dfs := make([]string, 0, len(c)), make([]int64, 0, len(c))
+	for t, n := range c {
+		terms, dfs = append(terms, t), append(dfs, n)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO terms(term, df) SELECT * FROM unnest($1::text[], $2::bigint[])
+		ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df`, terms, dfs)
+	return err
+}
+
 // tokens is what the index holds of a text: knowledge/text's words,
 // stemmed, one space apart.
 func tokens(s string) string {
@@ -170,7 +200,8 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 	out := make([]knowledge.PutResult, len(arts))
 	// New articles, the common case, go in one round trip with their
 	// passages; one whose URL or text is known already takes the slow path.
-	known, err := db.insertNew(ctx, tx, arts, out)
+	counts := termCounts{}
+	known, err := db.insertNew(ctx, tx, arts, out, counts)
 	if err != nil {
 		return nil, storeError(err)
 	}
@@ -178,9 +209,12 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 		if !known[i] {
 			continue
 		}
-		if out[i], err = db.put(ctx, tx, a); err != nil {
+		if out[i], err = db.put(ctx, tx, a, counts); err != nil {
 			return nil, storeError(fmt.Errorf("store %s: %w", a.URL, err))
 		}
+	}
+	if err := counts.save(ctx, tx); err != nil {
+		return nil, storeError(fmt.Errorf("store terms: %w", err))
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, storeError(fmt.Errorf("commit: %w", err))
@@ -191,17 +225,42 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 // insertNew inserts, in one batch, every article whose URL and text are
 // new, with its passages; then their roles. It reports the articles it left
 // for put: those already known by URL, alias or text.
-func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Article, out []knowledge.PutResult) ([]bool, error) {
+func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Article, out []knowledge.PutResult, counts termCounts) ([]bool, error) {
 	b := &pgx.Batch{}
-	for _, a := range arts {
-		ps := a.IndexPassages()
-		ords, toks := make([]int32, len(ps)), make([]string, len(ps))
-		for i, p := range ps {
-			indexed := p
-			if i == 0 {
-				indexed = a.Title + "\n\n" + p
+	// Tokenising is the store's own CPU work: spread over the cores.
+	toksOf := make([][]string, len(arts))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				a := arts[k]
+				ps := a.IndexPassages()
+				toks := make([]string, len(ps))
+				for i, p := range ps {
+					indexed := p
+					if i == 0 {
+						indexed = a.Title + "\n\n" + p
+					}
+					toks[i] = tokens(indexed)
+				}
+				toksOf[k] = toks
 			}
-			ords[i], toks[i] = int32(i), tokens(indexed)
+		}()
+	}
+	for k := range arts {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for k, a := range arts {
+		ps := a.IndexPassages()
+		toks := toksOf[k]
+		ords := make([]int32, len(ps))
+		for i := range ps {
+			ords[i] = int32(i)
 		}
 		b.Queue(`WITH a AS (
 				INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, undated)
@@ -224,6 +283,9 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 			return nil, fmt.Errorf("store %s: %w", a.URL, err)
 		default:
 			out[i] = knowledge.Added
+			for _, t := range toksOf[i] {
+				counts.add(t)
+			}
 		}
 	}
 	if err := res.Close(); err != nil {
@@ -261,7 +323,7 @@ func (db *DB) PutArticle(ctx context.Context, a *knowledge.Article) (knowledge.P
 	return res[0], nil
 }
 
-func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article) (knowledge.PutResult, error) {
+func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts termCounts) (knowledge.PutResult, error) {
 	var sameURL bool
 	var id int64
 	var hash string
@@ -275,7 +337,7 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article) (knowled
 			a.URL, a.Source, a.Title, a.Author, a.Published, a.Fetched, a.Lang, a.Hash, a.Undated).Scan(&a.ID); err != nil {
 			return 0, err
 		}
-		return knowledge.Added, db.insertText(ctx, tx, a)
+		return knowledge.Added, db.insertText(ctx, tx, a, counts)
 	case err != nil:
 		return 0, err
 	}
@@ -287,7 +349,13 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article) (knowled
 	if hash == a.Hash {
 		return knowledge.Duplicate, nil
 	}
-	// An edited version: its passages and roles are replaced.
+	// An edited version: its passages, their terms and its roles are
+	// replaced.
+	if _, err := tx.Exec(ctx, `UPDATE terms t SET df = t.df - c.n FROM (
+			SELECT word AS term, count(*) AS n FROM passages p, unnest(tsvector_to_array(p.tsv)) AS word
+			WHERE p.article_id = $1 GROUP BY word) c WHERE t.term = c.term`, id); err != nil {
+		return 0, err
+	}
 	for _, q := range []string{"DELETE FROM passages WHERE article_id = $1", "DELETE FROM roles WHERE article_id = $1"} {
 		if _, err := tx.Exec(ctx, q, id); err != nil {
 			return 0, err
@@ -298,20 +366,22 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article) (knowled
 		a.Source, a.Title, a.Author, a.Published, a.Fetched, a.Lang, a.Hash, a.Undated, id); err != nil {
 		return 0, err
 	}
-	return knowledge.Updated, db.insertText(ctx, tx, a)
+	return knowledge.Updated, db.insertText(ctx, tx, a, counts)
 }
 
 // insertText indexes an article's passages (the title with the first) and
 // records the people it names, in one round trip.
-func (db *DB) insertText(ctx context.Context, tx pgx.Tx, a *knowledge.Article) error {
+func (db *DB) insertText(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts termCounts) error {
 	b := &pgx.Batch{}
 	for i, p := range a.IndexPassages() {
 		indexed := p
 		if i == 0 {
 			indexed = a.Title + "\n\n" + p
 		}
+		toks := tokens(indexed)
+		counts.add(toks)
 		b.Queue("INSERT INTO passages(article_id, ord, text, tsv) VALUES ($1, $2, $3, to_tsvector('simple', $4))",
-			a.ID, i, p, tokens(indexed))
+			a.ID, i, p, toks)
 	}
 	queueRoles(b, a)
 	return tx.SendBatch(ctx, b).Close()

@@ -40,29 +40,32 @@ func (db *DB) PlanQuery(ctx context.Context, txt string) (knowledge.Query, error
 	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM passages").Scan(&q.Total); err != nil {
 		return q, fmt.Errorf("plan query: %w", err)
 	}
-	// The GIN index counts the passages holding each term, in one round
-	// trip, up to the count past which a term is too common to search by
-	// alone (see Query.Selective): beyond it the exact figure changes
-	// nothing.
-	b := &pgx.Batch{}
-	terms := make([]knowledge.Term, len(words))
+	stems := make([]string, len(words))
 	for i, w := range words {
-		terms[i] = knowledge.Term{Word: w, Stem: text.Stem(w)}
-		b.Queue("SELECT count(*) FROM (SELECT 1 FROM passages WHERE tsv @@ to_tsquery('simple', $1) LIMIT $2) s",
-			strings.ReplaceAll(terms[i].Stem, "'", ""), max(2000, q.Total/40)+1)
+		stems[i] = text.Stem(w)
 	}
-	res := db.pool.SendBatch(ctx, b)
-	for i := range terms {
-		if err := res.QueryRow().Scan(&terms[i].DF); err != nil {
-			res.Close()
+	rows, err := db.pool.Query(ctx, "SELECT term, df FROM terms WHERE term = ANY($1) AND df > 0", stems)
+	if err != nil {
+		return q, fmt.Errorf("plan query: %w", err)
+	}
+	df := map[string]int64{}
+	for rows.Next() {
+		var t string
+		var n int64
+		if err := rows.Scan(&t, &n); err != nil {
+			rows.Close()
 			return q, fmt.Errorf("plan query: %w", err)
 		}
-		if terms[i].DF > 0 {
-			q.Terms = append(q.Terms, terms[i]) // a word no passage has cannot match
-		}
+		df[t] = n
 	}
-	if err := res.Close(); err != nil {
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return q, fmt.Errorf("plan query: %w", err)
+	}
+	for i, w := range words {
+		if n, ok := df[stems[i]]; ok { // a word no passage has cannot match
+			q.Terms = append(q.Terms, knowledge.Term{Word: w, Stem: stems[i], DF: int(n)})
+		}
 	}
 	sort.SliceStable(q.Terms, func(i, j int) bool { return q.Terms[i].DF < q.Terms[j].DF })
 	return q, nil

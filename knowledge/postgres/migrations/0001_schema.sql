@@ -33,6 +33,13 @@ CREATE TABLE passages (
 CREATE INDEX passages_article ON passages(article_id, ord);
 CREATE INDEX passages_tsv ON passages USING GIN (tsv);
 
+-- How many passages hold each index term, for weighing a query's words:
+-- kept up to date by each write transaction, in one statement.
+CREATE TABLE terms (
+    term TEXT PRIMARY KEY,
+    df   BIGINT NOT NULL
+);
+
 CREATE TABLE people (
     id   BIGSERIAL PRIMARY KEY,
     name TEXT NOT NULL,
