@@ -430,6 +430,8 @@ func TestCommandsOnPostgreSQL(t *testing.T) {
 		{[]string{"search", "Iran nuclear talks", "--limit", "2"}, "Gulf Monitor"},
 		{[]string{"whois", "Barrot"}, "French Foreign Minister"},
 		{[]string{"ask", "What is Witkoff's role?"}, "[1]"},
+		{[]string{"summarize", "tariffs", "--days", "0"}, "[1]"},
+		{[]string{"digest", "--since", "24h"}, "quiet day"},
 		{[]string{"feeds", "list"}, "no feeds"},
 	} {
 		code, out, errOut := attache(t, ctx, tc.args...)
