@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -159,4 +160,86 @@ func Snippet(txt string, q Query, width int) string {
 		s += "…"
 	}
 	return s
+}
+
+// Matcher is what a store does for Plan: match passages holding every
+// (all) or any of some terms, best first; and weigh a text's terms.
+type Matcher interface {
+	Match(ctx context.Context, terms []Term, all bool, opt SearchOptions, limit int) ([]Hit, error)
+	PlanQuery(ctx context.Context, text string) (Query, error)
+}
+
+// SearchPlan is how every store finds the passages for a text, so that
+// they find the same ones: the AND of its words first, which is all most
+// queries need; only when that finds fewer than opt.Limit articles (or the
+// text has more words than one match takes) are the words weighed, to AND
+// the rarest and to OR the selective ones. It returns up to 3 × opt.Limit
+// passages and the query, weighed when it was.
+func SearchPlan(ctx context.Context, m Matcher, txt string, opt SearchOptions) ([]Hit, Query, error) {
+	limit := ClampLimit(opt.Limit)
+	want := limit * 3
+	q := Query{Text: txt}
+	for _, w := range QueryWords(txt) {
+		q.Terms = append(q.Terms, Term{Word: w, Stem: text.Stem(w)})
+	}
+	if len(q.Terms) == 0 {
+		return nil, q, nil
+	}
+	var hits []Hit
+	seen := map[int64]bool{}
+	articles := map[int64]bool{}
+	add := func(hs []Hit) {
+		for _, h := range hs {
+			if !seen[h.Passage.ID] {
+				seen[h.Passage.ID] = true
+				articles[h.Article.ID] = true
+				hits = append(hits, h)
+			}
+		}
+	}
+	if len(q.Terms) <= MaxMatchTerms {
+		hs, err := m.Match(ctx, q.Terms, true, opt, want)
+		if err != nil {
+			return nil, q, err
+		}
+		add(hs)
+		if len(articles) >= limit || len(q.Terms) == 1 {
+			return hits, q, nil
+		}
+	}
+	pq, err := m.PlanQuery(ctx, txt)
+	if err != nil {
+		return nil, q, err
+	}
+	q = pq
+	if len(q.Terms) == 0 {
+		return hits, q, nil
+	}
+	if len(QueryWords(txt)) > MaxMatchTerms && len(q.Terms) > 1 {
+		hs, err := m.Match(ctx, q.Terms[:min(len(q.Terms), MaxMatchTerms)], true, opt, want)
+		if err != nil {
+			return nil, q, err
+		}
+		add(hs)
+	}
+	if len(articles) < limit {
+		hs, err := m.Match(ctx, q.Selective(), false, opt, want)
+		if err != nil {
+			return nil, q, err
+		}
+		add(hs)
+	}
+	if len(hits) > want {
+		hits = hits[:want]
+	}
+	return hits, q, nil
+}
+
+// ClampLimit is a search's number of results: 10 when unset, at most
+// MaxSearchLimit.
+func ClampLimit(n int) int {
+	if n <= 0 {
+		return 10
+	}
+	return min(n, MaxSearchLimit)
 }

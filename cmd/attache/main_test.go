@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/knowledge/ingest"
@@ -400,27 +398,8 @@ func TestInteractionsEndpointNeedsTheKey(t *testing.T) {
 
 // ATTACHE_DB may name a PostgreSQL database: every command works on it.
 func TestCommandsOnPostgreSQL(t *testing.T) {
-	server := os.Getenv("ATTACHE_TEST_POSTGRES")
-	if server == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ATTACHE_TEST_POSTGRES is not set: .ci/run starts a PostgreSQL cluster for these tests")
-		}
-		t.Skip("ATTACHE_TEST_POSTGRES is not set (.ci/run starts a PostgreSQL cluster and sets it)")
-	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("attache_cli_%d", os.Getpid())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	u, _ := url.Parse(server)
-	u.Path = "/" + name
-	t.Setenv("ATTACHE_DB", u.String())
+	t.Setenv("ATTACHE_DB", pgDatabase(t, "cli"))
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -12,13 +12,6 @@ import (
 	"github.com/attache-bot/attache/knowledge/text"
 )
 
-func clampLimit(n int) int {
-	if n <= 0 {
-		return 10
-	}
-	return min(n, knowledge.MaxSearchLimit)
-}
-
 // tsquery joins terms' stems by op ('&' or '|'); stems are letters and
 // digits only, so the query is always valid.
 func tsquery(terms []knowledge.Term, op string) string {
@@ -71,67 +64,20 @@ func (db *DB) PlanQuery(ctx context.Context, txt string) (knowledge.Query, error
 	return q, nil
 }
 
-// SearchPassages returns the passages that best match txt, as the SQLite
-// store does: those holding every word first, then, when they come from
-// fewer than opt.Limit articles, those holding any of the selective words.
+// SearchPassages returns the passages that best match txt, found as every
+// store finds them (knowledge.SearchPlan).
 func (db *DB) SearchPassages(ctx context.Context, txt string, opt knowledge.SearchOptions) ([]knowledge.Hit, knowledge.Query, error) {
-	limit := clampLimit(opt.Limit)
-	want := limit * 3
-	q := knowledge.Query{Text: txt}
-	for _, w := range knowledge.QueryWords(txt) {
-		q.Terms = append(q.Terms, knowledge.Term{Word: w, Stem: text.Stem(w)})
+	return knowledge.SearchPlan(ctx, db, txt, opt)
+}
+
+// Match returns the passages holding every (all) or any of terms, best
+// first.
+func (db *DB) Match(ctx context.Context, terms []knowledge.Term, all bool, opt knowledge.SearchOptions, limit int) ([]knowledge.Hit, error) {
+	op := "|"
+	if all {
+		op = "&"
 	}
-	if len(q.Terms) == 0 {
-		return nil, q, nil
-	}
-	var hits []knowledge.Hit
-	seen := map[int64]bool{}
-	articles := map[int64]bool{}
-	add := func(hs []knowledge.Hit) {
-		for _, h := range hs {
-			if !seen[h.Passage.ID] {
-				seen[h.Passage.ID] = true
-				articles[h.Article.ID] = true
-				hits = append(hits, h)
-			}
-		}
-	}
-	if len(q.Terms) <= knowledge.MaxMatchTerms {
-		hs, err := db.match(ctx, tsquery(q.Terms, "&"), opt, want)
-		if err != nil {
-			return nil, q, err
-		}
-		add(hs)
-		if len(articles) >= limit || len(q.Terms) == 1 {
-			return hits, q, nil
-		}
-	}
-	pq, err := db.PlanQuery(ctx, txt)
-	if err != nil {
-		return nil, q, err
-	}
-	q = pq
-	if len(q.Terms) == 0 {
-		return hits, q, nil
-	}
-	if len(knowledge.QueryWords(txt)) > knowledge.MaxMatchTerms && len(q.Terms) > 1 {
-		hs, err := db.match(ctx, tsquery(q.Terms[:min(len(q.Terms), knowledge.MaxMatchTerms)], "&"), opt, want)
-		if err != nil {
-			return nil, q, err
-		}
-		add(hs)
-	}
-	if len(articles) < limit {
-		hs, err := db.match(ctx, tsquery(q.Selective(), "|"), opt, want)
-		if err != nil {
-			return nil, q, err
-		}
-		add(hs)
-	}
-	if len(hits) > want {
-		hits = hits[:want]
-	}
-	return hits, q, nil
+	return db.match(ctx, tsquery(terms, op), opt, limit)
 }
 
 // match runs one tsquery with the options' filters; at equal rank the
@@ -177,7 +123,7 @@ func (db *DB) Search(ctx context.Context, txt string, opt knowledge.SearchOption
 	if knowledge.OnlyStopwords(txt) {
 		return nil, nil
 	}
-	limit := clampLimit(opt.Limit)
+	limit := knowledge.ClampLimit(opt.Limit)
 	hits, q, err := db.SearchPassages(ctx, txt, opt)
 	if err != nil {
 		return nil, err

@@ -64,69 +64,19 @@ func (db *DB) SearchPassages(ctx context.Context, txt string, opt knowledge.Sear
 }
 
 // searchPassages is SearchPassages without reading the passages' text.
-//
-// Most queries need one FTS5 query: the AND of their words. Only when that
-// finds too few articles (or the text has more words than one MATCH takes)
-// are the words' document frequencies looked up, to AND the rarest and to OR
-// the selective ones.
 func (db *DB) searchPassages(ctx context.Context, txt string, opt knowledge.SearchOptions) ([]knowledge.Hit, knowledge.Query, error) {
-	limit := clampLimit(opt.Limit)
-	want := limit * 3
-	q := knowledge.Query{Text: txt}
-	for _, w := range knowledge.QueryWords(txt) {
-		q.Terms = append(q.Terms, knowledge.Term{Word: w, Stem: text.Stem(w)})
+	return knowledge.SearchPlan(ctx, matcher{db}, txt, opt)
+}
+
+// matcher is the DB as a knowledge.Matcher; its Match reads no text.
+type matcher struct{ *DB }
+
+func (m matcher) Match(ctx context.Context, terms []knowledge.Term, all bool, opt knowledge.SearchOptions, limit int) ([]knowledge.Hit, error) {
+	op := "OR"
+	if all {
+		op = "AND"
 	}
-	if len(q.Terms) == 0 {
-		return nil, q, nil
-	}
-	var hits []knowledge.Hit
-	seen := map[int64]bool{}
-	articles := map[int64]bool{}
-	add := func(hs []knowledge.Hit) {
-		for _, h := range hs {
-			if !seen[h.Passage.ID] {
-				seen[h.Passage.ID] = true
-				articles[h.Article.ID] = true
-				hits = append(hits, h)
-			}
-		}
-	}
-	if len(q.Terms) <= knowledge.MaxMatchTerms {
-		hs, err := db.match(ctx, matchExpr(q.Terms, "AND"), opt, want)
-		if err != nil {
-			return nil, q, err
-		}
-		add(hs)
-		if len(articles) >= limit || len(q.Terms) == 1 {
-			return hits, q, nil
-		}
-	}
-	pq, err := db.PlanQuery(ctx, txt)
-	if err != nil {
-		return nil, q, err
-	}
-	q = pq
-	if len(q.Terms) == 0 {
-		return hits, q, nil
-	}
-	if len(knowledge.QueryWords(txt)) > knowledge.MaxMatchTerms && len(q.Terms) > 1 {
-		hs, err := db.match(ctx, matchExpr(q.Terms[:min(len(q.Terms), knowledge.MaxMatchTerms)], "AND"), opt, want)
-		if err != nil {
-			return nil, q, err
-		}
-		add(hs)
-	}
-	if len(articles) < limit {
-		hs, err := db.match(ctx, matchExpr(q.Selective(), "OR"), opt, want)
-		if err != nil {
-			return nil, q, err
-		}
-		add(hs)
-	}
-	if len(hits) > want {
-		hits = hits[:want]
-	}
-	return hits, q, nil
+	return m.match(ctx, matchExpr(terms, op), opt, limit)
 }
 
 // Search returns the articles that best match text, each with its best
@@ -137,7 +87,7 @@ func (db *DB) Search(ctx context.Context, txt string, opt knowledge.SearchOption
 		// "the of and" would match every article, ranked by nothing.
 		return nil, nil
 	}
-	limit := clampLimit(opt.Limit)
+	limit := knowledge.ClampLimit(opt.Limit)
 	hits, q, err := db.searchPassages(ctx, txt, opt)
 	if err != nil {
 		return nil, err
@@ -161,13 +111,6 @@ func (db *DB) Search(ctx context.Context, txt string, opt knowledge.SearchOption
 		out[i].Snippet = knowledge.Snippet(out[i].Passage.Text, q, 40)
 	}
 	return out, nil
-}
-
-func clampLimit(n int) int {
-	if n <= 0 {
-		return 10
-	}
-	return min(n, knowledge.MaxSearchLimit)
 }
 
 // match runs one FTS5 query and returns up to limit passages with their
