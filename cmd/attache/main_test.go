@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/knowledge/ingest"
 )
