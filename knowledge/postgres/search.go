@@ -98,9 +98,20 @@ func (db *DB) match(ctx context.Context, query string, opt knowledge.SearchOptio
 		where = append(where, fmt.Sprintf("lower(a.source) = $%d", len(args)))
 	}
 	args = append(args, limit)
-	rows, err := db.pool.Query(ctx, `SELECT p.id, p.ord, p.text, ts_rank_cd(p.tsv, to_tsquery('simple', $1)) AS rank, `+articleColumns+`
+	q := `SELECT p.id, p.ord, p.text, ts_rank_cd(p.tsv, to_tsquery('simple', $1)) AS rank, ` + articleColumns + `
 		FROM passages p JOIN articles a ON a.id = p.article_id
-		WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY rank DESC, a.published DESC, p.id LIMIT $%d`, len(args)), args...)
+		WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY rank DESC, a.published DESC, p.id LIMIT $%d`, len(args))
+	if len(where) == 1 {
+		// Unfiltered: rank the matches alone, and join the articles and
+		// read the text for the best only. Ties at the cut are kept, so
+		// that the newer article still comes first among equals.
+		q = `WITH r AS (SELECT id, article_id, ord, ts_rank_cd(tsv, to_tsquery('simple', $1)) AS rank FROM passages
+				WHERE tsv @@ to_tsquery('simple', $1) ORDER BY rank DESC FETCH FIRST $2 ROWS WITH TIES)
+			SELECT r.id, r.ord, p.text, r.rank, ` + articleColumns + `
+			FROM r JOIN passages p ON p.id = r.id JOIN articles a ON a.id = r.article_id
+			ORDER BY r.rank DESC, a.published DESC, r.id LIMIT $2`
+	}
+	rows, err := db.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search passages: %w", err)
 	}
