@@ -222,11 +222,10 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 	return out, nil
 }
 
-// insertNew inserts, in one batch, every article whose URL and text are
-// new, with its passages; then their roles. It reports the articles it left
+// insertNew inserts, in one statement, every article whose URL and text
+// are new, their passages in a second, then their roles. It reports the articles it left
 // for put: those already known by URL, alias or text.
 func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Article, out []knowledge.PutResult, counts termCounts) ([]bool, error) {
-	b := &pgx.Batch{}
 	// Tokenising is the store's own CPU work: spread over the cores.
 	toksOf := make([][]string, len(arts))
 	var wg sync.WaitGroup
@@ -255,41 +254,65 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 	}
 	close(next)
 	wg.Wait()
+	// The articles in one statement: a URL known as an alias, and a URL or
+	// text already stored (or earlier in this call), are left out.
+	n := len(arts)
+	urls, sources, titles, authors := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	published, fetched := make([]time.Time, n), make([]time.Time, n)
+	langs, hashes, undated := make([]string, n), make([]string, n), make([]bool, n)
 	for k, a := range arts {
-		ps := a.IndexPassages()
-		toks := toksOf[k]
-		ords := make([]int32, len(ps))
-		for i := range ps {
-			ords[i] = int32(i)
-		}
-		b.Queue(`WITH a AS (
-				INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, undated)
-				SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1 FROM article_urls WHERE url = $1)
-				ON CONFLICT DO NOTHING RETURNING id),
-			p AS (INSERT INTO passages(article_id, ord, text, tsv)
-				SELECT a.id, x.ord, x.text, to_tsvector('simple', x.tok) FROM a, unnest($10::int[], $11::text[], $12::text[]) AS x(ord, text, tok))
-			SELECT id FROM a`,
-			a.URL, a.Source, a.Title, a.Author, a.Published, a.Fetched, a.Lang, a.Hash, a.Undated, ords, ps, toks)
+		urls[k], sources[k], titles[k], authors[k] = a.URL, a.Source, a.Title, a.Author
+		published[k], fetched[k], langs[k], hashes[k], undated[k] = a.Published, a.Fetched, a.Lang, a.Hash, a.Undated
 	}
-	res := tx.SendBatch(ctx, b)
-	known := make([]bool, len(arts))
-	for i, a := range arts {
-		err := res.QueryRow().Scan(&a.ID)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			known[i] = true
-		case err != nil:
-			res.Close()
-			return nil, fmt.Errorf("store %s: %w", a.URL, err)
-		default:
-			out[i] = knowledge.Added
-			for _, t := range toksOf[i] {
-				counts.add(t)
-			}
+	rows, err := tx.Query(ctx, `INSERT INTO articles(url, source, title, author, published, fetched, lang, hash, undated)
+		SELECT u, s, t, au, pu, fe, la, h, un
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[], $9::bool[])
+			WITH ORDINALITY AS x(u, s, t, au, pu, fe, la, h, un, k)
+		WHERE NOT EXISTS (SELECT 1 FROM article_urls WHERE url = x.u)
+		ORDER BY k
+		ON CONFLICT DO NOTHING RETURNING id, url, hash`,
+		urls, sources, titles, authors, published, fetched, langs, hashes, undated)
+	if err != nil {
+		return nil, fmt.Errorf("store articles: %w", err)
+	}
+	type key struct{ url, hash string }
+	ids := map[key]int64{}
+	for rows.Next() {
+		var id int64
+		var k key
+		if err := rows.Scan(&id, &k.url, &k.hash); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids[k] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store articles: %w", err)
+	}
+	known := make([]bool, n)
+	var pArticle []int64
+	var pOrd []int32
+	var pText, pToks []string
+	for k, a := range arts {
+		id, ok := ids[key{a.URL, a.Hash}]
+		if !ok {
+			known[k] = true
+			continue
+		}
+		delete(ids, key{a.URL, a.Hash}) // a repeat in this call is known now
+		a.ID, out[k] = id, knowledge.Added
+		for i, p := range a.IndexPassages() {
+			pArticle, pOrd, pText, pToks = append(pArticle, id), append(pOrd, int32(i)), append(pText, p), append(pToks, toksOf[k][i])
+			counts.add(toksOf[k][i])
 		}
 	}
-	if err := res.Close(); err != nil {
-		return nil, err
+	if len(pArticle) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO passages(article_id, ord, text, tsv)
+			SELECT a, o, t, to_tsvector('simple', tok) FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[]) AS x(a, o, t, tok)`,
+			pArticle, pOrd, pText, pToks); err != nil {
+			return nil, fmt.Errorf("store passages: %w", err)
+		}
 	}
 	roles := &pgx.Batch{}
 	for i, a := range arts {
