@@ -172,14 +172,20 @@ func (c termCounts) save(ctx context.Context, tx pgx.Tx) error {
 	return err
 }
 
-// tokens is what the index holds of a text: knowledge/text's words,
-// stemmed, one space apart.
+// tokens is what the index holds of a text: knowledge/text's words
+// without the stopwords, stemmed, one space apart. Stopwords are left out
+// as PostgreSQL's own configurations do: they would make the GIN index's
+// longest posting lists, for no query (a text of stopwords alone finds
+// nothing, as in Search).
 func tokens(s string) string {
 	ws := text.Words(s)
-	for i, w := range ws {
-		ws[i] = text.Stem(w)
+	out := ws[:0]
+	for _, w := range ws {
+		if !text.IsStopword(w) {
+			out = append(out, text.Stem(w))
+		}
 	}
-	return strings.Join(ws, " ")
+	return strings.Join(out, " ")
 }
 
 // PutArticles stores articles in one transaction.
