@@ -243,3 +243,20 @@ func ClampLimit(n int) int {
 	}
 	return min(n, MaxSearchLimit)
 }
+
+// BestPerArticle keeps, of passages best first, the first of each article,
+// up to limit articles: what Search returns.
+func BestPerArticle(hits []Hit, limit int) []Hit {
+	var out []Hit
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		if len(out) == limit {
+			break
+		}
+		if !seen[h.Article.ID] {
+			seen[h.Article.ID] = true
+			out = append(out, h)
+		}
+	}
+	return out
+}

@@ -92,17 +92,7 @@ func (db *DB) Search(ctx context.Context, txt string, opt knowledge.SearchOption
 	if err != nil {
 		return nil, err
 	}
-	var out []knowledge.Hit
-	seen := map[int64]bool{}
-	for _, h := range hits {
-		if !seen[h.Article.ID] {
-			seen[h.Article.ID] = true
-			out = append(out, h)
-		}
-	}
-	if len(out) > limit {
-		out = out[:limit]
-	}
+	out := knowledge.BestPerArticle(hits, limit)
 	if err := db.fillText(ctx, out); err != nil {
 		return nil, err
 	}
