@@ -156,3 +156,17 @@ func TestWrappedProseIsJoined(t *testing.T) {
 		t.Errorf("got %q", a.Body)
 	}
 }
+
+// A page with no address of its own is named by its date and its title's
+// words, in every script.
+func TestNamesOfUnaddressedPagesKeepTheirWords(t *testing.T) {
+	page := []byte(`<html><head><title>人工智能迈上新台阶 Review</title></head><body><article><h1>人工智能迈上新台阶 Review</h1><p>` +
+		strings.Repeat("谷歌在2014年收购的人工智能公司开发出一款能够用自己的记忆学习新知识的计算机。", 6) + `</p></article></body></html>`)
+	a, err := ingest.ParseHTML(page, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "urn:attache:undated:人工智能迈上新台阶-review"; a.URL != want {
+		t.Errorf("named %q, want %q", a.URL, want)
+	}
+}

@@ -176,7 +176,9 @@ func cleanLines(txt string) []string {
 
 // slug makes a URL-safe identifier from a title.
 func slug(title string) string {
-	w := text.Words(title)
+	// The title's own words, folded: not the character pairs the index
+	// makes of Chinese, Japanese and Korean.
+	w := strings.FieldsFunc(text.Fold(title), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	if len(w) > 12 {
 		w = w[:12]
 	}
