@@ -21,41 +21,43 @@ import (
 // openDB opens the database at path for writing, creating and migrating
 // it if needed; Main closes it.
 func (m *Main) openDB(ctx context.Context, path string) (knowledge.Store, error) {
-	if isPostgres(path) {
-		return m.keep(keepable(postgres.Open(ctx, path)))
+	return m.open(ctx, path, false)
+}
+
+// readDB opens the database at path for reading only: it never creates,
+// migrates or locks it, so reads run beside an ingest. PostgreSQL reads
+// never wait for writers, and opening migrates only under a lock, once.
+func (m *Main) readDB(ctx context.Context, path string) (knowledge.Store, error) {
+	return m.open(ctx, path, true)
+}
+
+func (m *Main) open(ctx context.Context, path string, readOnly bool) (knowledge.Store, error) {
+	var db knowledge.Store
+	switch {
+	case isPostgres(path):
+		pg, err := postgres.Open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		db = pg
+	default:
+		open := sqlite.Open
+		if readOnly {
+			open = sqlite.OpenReadOnly
+		}
+		lite, err := open(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		db = lite
 	}
-	return m.keep(keepable(sqlite.Open(ctx, path)))
+	m.closers = append(m.closers, db.Close)
+	return db, nil
 }
 
 // isPostgres reports an ATTACHE_DB that names a PostgreSQL database.
 func isPostgres(path string) bool {
 	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
-}
-
-// readDB opens the database at path for reading only: it never creates,
-// migrates or locks it, so reads run beside an ingest.
-func (m *Main) readDB(ctx context.Context, path string) (knowledge.Store, error) {
-	if isPostgres(path) {
-		// PostgreSQL reads never wait for writers; opening migrates only
-		// under a lock, once.
-		return m.keep(keepable(postgres.Open(ctx, path)))
-	}
-	return m.keep(keepable(sqlite.OpenReadOnly(ctx, path)))
-}
-
-func keepable[T knowledge.Store](db T, err error) (knowledge.Store, error) {
-	if err != nil {
-		return nil, err
-	}
-	return db, nil
-}
-
-func (m *Main) keep(db knowledge.Store, err error) (knowledge.Store, error) {
-	if err != nil {
-		return nil, err
-	}
-	m.closers = append(m.closers, db.Close)
-	return db, nil
 }
 
 // parseArgs parses flags that may come before, between or after the
