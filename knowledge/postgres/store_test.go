@@ -35,9 +35,9 @@ func serverURL(tb testing.TB) string {
 
 var dbSeq atomic.Int64
 
-// freshDB creates a database of its own for tb, dropped when tb ends, and
-// opens the store on it.
-func freshDB(tb testing.TB) *postgres.DB {
+// emptyDatabase creates an empty database of its own for tb, dropped when
+// tb ends, and returns its URL.
+func emptyDatabase(tb testing.TB) string {
 	tb.Helper()
 	ctx := context.Background()
 	admin := serverURL(tb)
@@ -50,17 +50,24 @@ func freshDB(tb testing.TB) *postgres.DB {
 		conn.Close(ctx)
 		tb.Fatal(err)
 	}
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	db, err := postgres.Open(ctx, u.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
 	tb.Cleanup(func() {
-		db.Close()
 		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		conn.Close(ctx)
 	})
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// freshDB opens the store on an empty database of tb's own; the store is
+// closed before the database is dropped.
+func freshDB(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), emptyDatabase(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
 	return db
 }
 
@@ -71,27 +78,13 @@ func TestConformance(t *testing.T) {
 
 // Several processes may open the store at once: migrations run once.
 func TestConcurrentOpens(t *testing.T) {
-	db := freshDB(t)
-	_ = db
-	admin := serverURL(t)
-	conn, err := pgx.Connect(context.Background(), admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	name := fmt.Sprintf("attache_test_%d_%d", os.Getpid(), dbSeq.Add(1))
-	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
+	dbURL := emptyDatabase(t)
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			db, err := postgres.Open(ctx, u.String())
+			db, err := postgres.Open(ctx, dbURL)
 			if err == nil {
 				db.Close()
 			}
