@@ -241,17 +241,7 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				a := arts[k]
-				ps := a.IndexPassages()
-				toks := make([]string, len(ps))
-				for i, p := range ps {
-					indexed := p
-					if i == 0 {
-						indexed = a.Title + "\n\n" + p
-					}
-					toks[i] = tokens(indexed)
-				}
-				toksOf[k] = toks
+				toksOf[k] = indexTokens(arts[k])
 			}
 		}()
 	}
@@ -297,9 +287,8 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 		return nil, fmt.Errorf("store articles: %w", err)
 	}
 	known := make([]bool, n)
-	var pArticle []int64
-	var pOrd []int32
-	var pText, pToks []string
+	var text passageRows
+	b := &pgx.Batch{}
 	for k, a := range arts {
 		id, ok := ids[key{a.URL, a.Hash}]
 		if !ok {
@@ -308,28 +297,59 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 		}
 		delete(ids, key{a.URL, a.Hash}) // a repeat in this call is known now
 		a.ID, out[k] = id, knowledge.Added
-		for i, p := range a.IndexPassages() {
-			pArticle, pOrd, pText, pToks = append(pArticle, id), append(pOrd, int32(i)), append(pText, p), append(pToks, toksOf[k][i])
-			counts.add(toksOf[k][i])
-		}
+		text.add(a, toksOf[k], counts)
+		queueRoles(b, a)
 	}
-	if len(pArticle) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO passages(article_id, ord, text, tsv)
-			SELECT a, o, t, to_tsvector('simple', tok) FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[]) AS x(a, o, t, tok)`,
-			pArticle, pOrd, pText, pToks); err != nil {
-			return nil, fmt.Errorf("store passages: %w", err)
-		}
-	}
-	roles := &pgx.Batch{}
-	for i, a := range arts {
-		if !known[i] {
-			queueRoles(roles, a)
-		}
-	}
-	if roles.Len() == 0 {
+	text.queue(b)
+	if b.Len() == 0 {
 		return known, nil
 	}
-	return known, tx.SendBatch(ctx, roles).Close()
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, fmt.Errorf("store passages and roles: %w", err)
+	}
+	return known, nil
+}
+
+// indexTokens returns the tokens indexed for each of an article's
+// passages: the title is indexed with the first.
+func indexTokens(a *knowledge.Article) []string {
+	ps := a.IndexPassages()
+	toks := make([]string, len(ps))
+	for i, p := range ps {
+		if i == 0 {
+			p = a.Title + "\n\n" + p
+		}
+		toks[i] = tokens(p)
+	}
+	return toks
+}
+
+// passageRows gathers passages as columns, so any number of them is
+// stored by one statement.
+type passageRows struct {
+	article      []int64
+	ord          []int32
+	text, tokens []string
+}
+
+// add gathers a's passages, with toks from indexTokens, and counts their
+// terms.
+func (r *passageRows) add(a *knowledge.Article, toks []string, counts termCounts) {
+	for i, p := range a.IndexPassages() {
+		r.article, r.ord = append(r.article, a.ID), append(r.ord, int32(i))
+		r.text, r.tokens = append(r.text, p), append(r.tokens, toks[i])
+		counts.add(toks[i])
+	}
+}
+
+// queue queues the statement that stores the gathered passages, if any.
+func (r *passageRows) queue(b *pgx.Batch) {
+	if len(r.article) == 0 {
+		return
+	}
+	b.Queue(`INSERT INTO passages(article_id, ord, text, tsv)
+		SELECT a, o, t, to_tsvector('simple', tok) FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[]) AS x(a, o, t, tok)`,
+		r.article, r.ord, r.text, r.tokens)
 }
 
 // queueRoles queues the people an article names, with their titles.
@@ -398,21 +418,17 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts t
 	return knowledge.Updated, db.insertText(ctx, tx, a, counts)
 }
 
-// insertText indexes an article's passages (the title with the first) and
-// records the people it names, in one round trip.
+// insertText indexes an article's passages and records the people it
+// names, in one round trip.
 func (db *DB) insertText(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts termCounts) error {
+	var text passageRows
+	text.add(a, indexTokens(a), counts)
 	b := &pgx.Batch{}
-	for i, p := range a.IndexPassages() {
-		indexed := p
-		if i == 0 {
-			indexed = a.Title + "\n\n" + p
-		}
-		toks := tokens(indexed)
-		counts.add(toks)
-		b.Queue("INSERT INTO passages(article_id, ord, text, tsv) VALUES ($1, $2, $3, to_tsvector('simple', $4))",
-			a.ID, i, p, toks)
-	}
+	text.queue(b)
 	queueRoles(b, a)
+	if b.Len() == 0 {
+		return nil
+	}
 	return tx.SendBatch(ctx, b).Close()
 }
 
