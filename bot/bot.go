@@ -207,12 +207,22 @@ func (b *Bot) openSession(ctx context.Context, s *discordgo.Session) error {
 		case <-ctx.Done():
 			go func() {
 				if <-done == nil {
-					s.Close()
+					closeGateway(s)
 				}
 			}()
 			return ctx.Err()
 		}
 	}
+}
+
+// closeGateway closes a gateway session for good. discordgo's Close
+// sends the close frame and then sleeps a second before closing the
+// socket; a heartbeat that falls in that second fails, and the heartbeat
+// goroutine then reconnects the session unless told not to. The flag is
+// read only after Close releases the session's lock, so the write is seen.
+func closeGateway(s *discordgo.Session) error {
+	s.ShouldReconnectOnError = false
+	return s.Close()
 }
 
 // connectPatience is how long a connect goes before the log says it waits.
@@ -307,7 +317,7 @@ func (b *Bot) Close() error {
 	b.mu.Unlock()
 	var errs []error
 	for _, s := range gws {
-		errs = append(errs, s.Close())
+		errs = append(errs, closeGateway(s))
 	}
 	return errors.Join(errs...)
 }

@@ -553,6 +553,31 @@ func TestFollowUpAfterRestart(t *testing.T) {
 	}
 }
 
+// When one of a process's shards cannot connect, Open fails and the
+// shards that did connect are closed, not left running unattended.
+func TestShardFailureClosesTheOthers(t *testing.T) {
+	fake := discordtest.New(t)
+	defer fake.Close()
+	fake.Shards = 2
+	// Shard 2 of a count of 2 does not exist: discordgo refuses to
+	// identify it.
+	b, err := bot.New(bot.Config{Token: "test-token", APIURL: fake.URL, Shards: bot.Shards{IDs: []int{0, 2}, Count: 2}},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Open(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "shard 2") {
+		t.Fatalf("Open = %v, want shard 2's error", err)
+	}
+	if len(fake.Identified()) != 1 {
+		t.Fatalf("identified %v, want shard 0 alone", fake.Identified())
+	}
+	if !fake.WaitFor(10*time.Second, func() bool { return fake.Live() == 0 }) {
+		t.Errorf("%d gateway connections left open after Open failed", fake.Live())
+	}
+}
+
 // A process runs the gateway shards it is given, or every shard Discord
 // recommends, each its own connection identified with its shard.
 func TestShardedGateway(t *testing.T) {

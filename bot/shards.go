@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -147,13 +148,24 @@ func (b *Bot) openShards(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
+	var failed []error
+	for i, err := range errs {
+		if err != nil {
+			failed = append(failed, fmt.Errorf("shard %d: %w", ids[i], err))
+		}
+	}
+	if len(failed) > 0 {
+		// The process will not run with some shards missing: the ones that
+		// connected are closed rather than left serving unattended.
+		for i, s := range sessions {
+			if errs[i] == nil {
+				closeGateway(s)
+			}
+		}
+		return errors.Join(failed...)
+	}
 	b.mu.Lock()
 	b.gateways = sessions
 	b.mu.Unlock()
-	for i, err := range errs {
-		if err != nil {
-			return fmt.Errorf("shard %d: %w", ids[i], err)
-		}
-	}
 	return nil
 }

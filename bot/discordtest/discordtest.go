@@ -61,6 +61,7 @@ type Server struct {
 	identifies int
 	resumes    int
 	connects   int                     // gateway connections
+	live       int                     // gateway connections still open
 	identified [][2]int                // the [shard id, shard count] of each IDENTIFY that had one
 	shardConns map[int]*websocket.Conn // by shard id, when sharded
 	shardCount int
@@ -187,6 +188,13 @@ func (s *Server) Connects() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.connects
+}
+
+// Live returns how many gateway connections are open now.
+func (s *Server) Live() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.live
 }
 
 // Sessions returns how many IDENTIFY and RESUME the gateway received.
@@ -399,8 +407,15 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 		s.conn = conn // dispatches go to it (shard 0's, when sharded)
 	}
 	s.connects++
+	s.live++
 	silent := s.Silent
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.live--
+		s.mu.Unlock()
+		s.notify()
+	}()
 	if silent {
 		s.notify()
 		for {
