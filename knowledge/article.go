@@ -47,6 +47,16 @@ type Passage struct {
 	Text      string
 }
 
+// JoinPassages rebuilds an article's body from its stored passages, in
+// order, the way the stores return it.
+func JoinPassages(ps []Passage) string {
+	texts := make([]string, len(ps))
+	for i, p := range ps {
+		texts[i] = p.Text
+	}
+	return strings.Join(texts, "\n\n")
+}
+
 // ContentHash identifies an article's text independently of its URL and of
 // spacing or letter case, so the same story fetched twice hashes the same.
 func ContentHash(title, body string) string {

@@ -454,11 +454,7 @@ func (db *DB) Article(ctx context.Context, id int64) (knowledge.Article, error) 
 	if err != nil {
 		return a, err
 	}
-	texts := make([]string, len(ps))
-	for i, p := range ps {
-		texts[i] = p.Text
-	}
-	a.Body = strings.Join(texts, "\n\n")
+	a.Body = knowledge.JoinPassages(ps)
 	return a, nil
 }
 
