@@ -207,7 +207,7 @@ func (b *Bot) openSession(ctx context.Context, s *discordgo.Session) error {
 		case <-ctx.Done():
 			go func() {
 				if <-done == nil {
-					closeGateway(s)
+					closeJustOpened(s)
 				}
 			}()
 			return ctx.Err()
@@ -215,14 +215,23 @@ func (b *Bot) openSession(ctx context.Context, s *discordgo.Session) error {
 	}
 }
 
-// closeGateway closes a gateway session for good. discordgo's Close
-// sends the close frame and then sleeps a second before closing the
-// socket; a heartbeat that falls in that second fails, and the heartbeat
-// goroutine then reconnects the session unless told not to. The flag is
-// read only after Close releases the session's lock, so the write is seen.
-func closeGateway(s *discordgo.Session) error {
-	s.ShouldReconnectOnError = false
-	return s.Close()
+// closeJustOpened closes a session whose Open has just returned. Open
+// starts the heartbeat goroutine, which sends its first heartbeat before it
+// looks whether the session was closed; closed before that send, the send
+// fails and discordgo reconnects the session. The first send sets
+// DataReady, so Close waits for it, a moment at most.
+func closeJustOpened(s *discordgo.Session) {
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		s.RLock()
+		ready := s.DataReady
+		s.RUnlock()
+		if ready {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.Close()
 }
 
 // connectPatience is how long a connect goes before the log says it waits.
@@ -317,7 +326,7 @@ func (b *Bot) Close() error {
 	b.mu.Unlock()
 	var errs []error
 	for _, s := range gws {
-		errs = append(errs, closeGateway(s))
+		errs = append(errs, s.Close())
 	}
 	return errors.Join(errs...)
 }

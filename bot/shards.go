@@ -159,7 +159,7 @@ func (b *Bot) openShards(ctx context.Context) error {
 		// connected are closed rather than left serving unattended.
 		for i, s := range sessions {
 			if errs[i] == nil {
-				closeGateway(s)
+				closeJustOpened(s)
 			}
 		}
 		return errors.Join(failed...)
