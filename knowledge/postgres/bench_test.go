@@ -139,6 +139,7 @@ func BenchmarkPostgres(b *testing.B) {
 		b.ReportMetric(ms(percentile(bareT, 0.5)), "bare-p50-ms")
 		b.ReportMetric(ms(percentile(bareT, 0.99)), "bare-p99-ms")
 		b.ReportMetric(ms(percentile(oursT, 0.5))/ms(percentile(bareT, 0.5)), "p50-ratio-to-bare")
+		b.ReportMetric(ms(percentile(oursT, 0.99))/ms(percentile(bareT, 0.99)), "p99-ratio-to-bare")
 		conn.Close(ctx)
 	}
 }

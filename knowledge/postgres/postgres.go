@@ -1,10 +1,11 @@
 // Package postgres is Attache's store in PostgreSQL, for several processes
 // on several machines sharing one database: the same contract as the
 // embedded SQLite store (knowledge.Store), checked by the same conformance
-// suite. Passages are indexed in a tsvector with a GIN index; the tokens are
+// suite. Passages are indexed in a tsvector with a GIN index; its terms are
 // knowledge/text's (folded, stemmed, Chinese, Japanese and Korean as
-// character pairs) under the 'simple' configuration, so that a query finds
-// what it finds in SQLite. Ranking is ts_rank_cd, not BM25. Claims of feeds
+// character pairs), made here and sent as vectors, and queries are tsquery
+// literals of the same terms, so that a query finds what it finds in
+// SQLite. Ranking is ts_rank_cd, not BM25. Claims of feeds
 // and digests are conditional updates, as in SQLite, and so hold across
 // processes.
 package postgres
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/attache-bot/attache/knowledge"
@@ -144,48 +147,95 @@ func storeError(err error) error {
 	return err
 }
 
-// termCounts is how many passages hold each term, to add to the terms
-// table in one statement per write transaction.
-type termCounts map[string]int64
+// termCounts is how many passages hold each term, and how many passages
+// were added, less those removed: what a write transaction adds to the
+// terms and counts tables, in one round trip before it commits.
+type termCounts struct {
+	df       map[string]int64
+	passages int64
+}
 
-func (c termCounts) add(tokens string) {
-	seen := map[string]bool{}
-	for _, t := range strings.Fields(tokens) {
-		if !seen[t] {
-			seen[t] = true
-			c[t]++
-		}
+// add counts a passage and its terms.
+func (c *termCounts) add(vec pgtype.TSVector) {
+	if c.df == nil {
+		c.df = map[string]int64{}
+	}
+	c.passages++
+	for _, l := range vec.Lexemes {
+		c.df[l.Word]++
 	}
 }
 
-// save adds the counts to the terms table.
-func (c termCounts) save(ctx context.Context, tx pgx.Tx) error {
-	if len(c) == 0 {
+// save adds the counts to the terms and counts tables.
+func (c *termCounts) save(ctx context.Context, tx pgx.Tx) error {
+	b := &pgx.Batch{}
+	if len(c.df) > 0 {
+		terms, dfs := make([]string, 0, len(c.df)), make([]int64, 0, len(c.df))
+		for t, n := range c.df {
+			terms, dfs = append(terms, t), append(dfs, n)
+		}
+		b.Queue(`INSERT INTO terms(term, df) SELECT * FROM unnest($1::text[], $2::bigint[])
+			ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df`, terms, dfs)
+	}
+	if c.passages != 0 {
+		b.Queue("UPDATE counts SET n = n + $1 WHERE name = 'passages'", c.passages)
+	}
+	if b.Len() == 0 {
 		return nil
 	}
-	terms, dfs := make([]string, 0, len(c)), make([]int64, 0, len(c))
-	for t, n := range c {
-		terms, dfs = append(terms, t), append(dfs, n)
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO terms(term, df) SELECT * FROM unnest($1::text[], $2::bigint[])
-		ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df`, terms, dfs)
-	return err
+	return tx.SendBatch(ctx, b).Close()
 }
 
-// tokens is what the index holds of a text: knowledge/text's words
-// without the stopwords, stemmed, one space apart. Stopwords are left out
-// as PostgreSQL's own configurations do: they would make the GIN index's
-// longest posting lists, for no query (a text of stopwords alone finds
-// nothing, as in Search).
-func tokens(s string) string {
-	ws := text.Words(s)
-	out := ws[:0]
-	for _, w := range ws {
-		if !text.IsStopword(w) {
-			out = append(out, text.Stem(w))
+// Limits of a tsvector: a term of at most 2,047 bytes (a longer one is
+// left out of the index rather than fail the article), at most 256
+// positions for a term, and none beyond 16,383 (the server cuts them the
+// same way).
+const (
+	maxLexeme    = 2047
+	maxPositions = 256
+	maxPosition  = 16383
+)
+
+// index is what the index holds of a text: knowledge/text's words without
+// the stopwords, stemmed, with their positions. The vector is made here
+// rather than by to_tsvector, so that the index holds exactly these terms
+// (the server's parser would split some of them again) and the server is
+// spared the parsing; it is sent in binary, its lexemes in the server's
+// order. Stopwords are left out as PostgreSQL's own configurations do: they
+// would make the GIN index's longest posting lists, for no query (a text of
+// stopwords alone finds nothing, as in Search).
+func index(s string) pgtype.TSVector {
+	var toks []string
+	for _, w := range text.Words(s) {
+		if text.IsStopword(w) {
+			continue
+		}
+		if t := text.Stem(w); len(t) <= maxLexeme {
+			toks = append(toks, t)
 		}
 	}
-	return strings.Join(out, " ")
+	// Each term's occurrences together, in order of position.
+	order := make([]int, len(toks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return strings.Compare(toks[i], toks[j]) })
+	vec := pgtype.TSVector{Valid: true}
+	positions := make([]pgtype.TSVectorPosition, 0, len(toks)) // never grown: the lexemes share it
+	start := 0
+	for _, i := range order {
+		t, pos := toks[i], uint16(min(i+1, maxPosition))
+		if n := len(vec.Lexemes); n == 0 || vec.Lexemes[n-1].Word != t {
+			vec.Lexemes = append(vec.Lexemes, pgtype.TSVectorLexeme{Word: t})
+			start = len(positions)
+		}
+		l := &vec.Lexemes[len(vec.Lexemes)-1]
+		if k := len(l.Positions); k < maxPositions && (k == 0 || l.Positions[k-1].Position != pos) {
+			positions = append(positions, pgtype.TSVectorPosition{Position: pos})
+			l.Positions = positions[start:len(positions):len(positions)]
+		}
+	}
+	return vec
 }
 
 // PutArticles stores articles in one transaction.
@@ -206,7 +256,7 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 	out := make([]knowledge.PutResult, len(arts))
 	// New articles, the common case, go in one round trip with their
 	// passages; one whose URL or text is known already takes the slow path.
-	counts := termCounts{}
+	counts := &termCounts{}
 	known, err := db.insertNew(ctx, tx, arts, out, counts)
 	if err != nil {
 		return nil, storeError(err)
@@ -229,11 +279,12 @@ func (db *DB) PutArticles(ctx context.Context, arts []*knowledge.Article) ([]kno
 }
 
 // insertNew inserts, in one statement, every article whose URL and text
-// are new, their passages in a second, then their roles. It reports the articles it left
-// for put: those already known by URL, alias or text.
-func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Article, out []knowledge.PutResult, counts termCounts) ([]bool, error) {
-	// Tokenising is the store's own CPU work: spread over the cores.
-	toksOf := make([][]string, len(arts))
+// are new, then their passages and the people they name (textRows). It
+// reports the articles it left for put: those already known by URL, alias
+// or text.
+func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Article, out []knowledge.PutResult, counts *termCounts) ([]bool, error) {
+	// Indexing is the store's own CPU work: spread over the cores.
+	indexOf := make([][]pgtype.TSVector, len(arts))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
@@ -241,7 +292,7 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				toksOf[k] = indexTokens(arts[k])
+				indexOf[k] = indexPassages(arts[k])
 			}
 		}()
 	}
@@ -287,8 +338,7 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 		return nil, fmt.Errorf("store articles: %w", err)
 	}
 	known := make([]bool, n)
-	var text passageRows
-	b := &pgx.Batch{}
+	var tr textRows
 	for k, a := range arts {
 		id, ok := ids[key{a.URL, a.Hash}]
 		if !ok {
@@ -297,70 +347,104 @@ func (db *DB) insertNew(ctx context.Context, tx pgx.Tx, arts []*knowledge.Articl
 		}
 		delete(ids, key{a.URL, a.Hash}) // a repeat in this call is known now
 		a.ID, out[k] = id, knowledge.Added
-		text.add(a, toksOf[k], counts)
-		queueRoles(b, a)
+		tr.add(a, indexOf[k], counts)
 	}
-	text.queue(b)
-	if b.Len() == 0 {
-		return known, nil
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("store passages and roles: %w", err)
+	if err := tr.store(ctx, tx); err != nil {
+		return nil, err
 	}
 	return known, nil
 }
 
-// indexTokens returns the tokens indexed for each of an article's
-// passages: the title is indexed with the first.
-func indexTokens(a *knowledge.Article) []string {
+// indexPassages indexes each of an article's passages: the title is
+// indexed with the first.
+func indexPassages(a *knowledge.Article) []pgtype.TSVector {
 	ps := a.IndexPassages()
-	toks := make([]string, len(ps))
+	out := make([]pgtype.TSVector, len(ps))
 	for i, p := range ps {
 		if i == 0 {
 			p = a.Title + "\n\n" + p
 		}
-		toks[i] = tokens(p)
+		out[i] = index(p)
 	}
-	return toks
+	return out
 }
 
-// passageRows gathers passages as columns, so any number of them is
-// stored by one statement.
-type passageRows struct {
-	article      []int64
-	ord          []int32
-	text, tokens []string
+// textRows gathers articles' passages and the people they name as
+// columns, so that any number of them is stored in two round trips.
+type textRows struct {
+	// passages
+	article []int64
+	ord     []int32
+	text    []string
+	tsv     []pgtype.TSVector
+	// people: each name's key once, with its first spelling and its
+	// aliases (the key and the surname)
+	names, keys      []string
+	aliasOf, aliases []string
+	named            map[string]bool
+	// roles
+	roleKey, role, sentence []string
+	roleArticle             []int64
+	roleOrd                 []int32
 }
 
-// add gathers a's passages, with toks from indexTokens, and counts their
-// terms.
-func (r *passageRows) add(a *knowledge.Article, toks []string, counts termCounts) {
+// add gathers a's passages, indexed by indexPassages, and the people it
+// names, and counts the passages' terms.
+func (r *textRows) add(a *knowledge.Article, vecs []pgtype.TSVector, counts *termCounts) {
 	for i, p := range a.IndexPassages() {
 		r.article, r.ord = append(r.article, a.ID), append(r.ord, int32(i))
-		r.text, r.tokens = append(r.text, p), append(r.tokens, toks[i])
-		counts.add(toks[i])
+		r.text, r.tsv = append(r.text, p), append(r.tsv, vecs[i])
+		counts.add(vecs[i])
 	}
-}
-
-// queue queues the statement that stores the gathered passages, if any.
-func (r *passageRows) queue(b *pgx.Batch) {
-	if len(r.article) == 0 {
-		return
-	}
-	b.Queue(`INSERT INTO passages(article_id, ord, text, tsv)
-		SELECT a, o, t, to_tsvector('simple', tok) FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[]) AS x(a, o, t, tok)`,
-		r.article, r.ord, r.text, r.tokens)
-}
-
-// queueRoles queues the people an article names, with their titles.
-func queueRoles(b *pgx.Batch, a *knowledge.Article) {
 	for _, m := range a.RoleMentions() {
-		b.Queue(`WITH p AS (INSERT INTO people(name, key) VALUES ($1, $2)
-				ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING id),
-			al AS (INSERT INTO person_aliases(alias, person_id) SELECT x, p.id FROM p, unnest($3::text[]) AS x ON CONFLICT DO NOTHING)
-			INSERT INTO roles(person_id, article_id, role, sentence, ord) SELECT p.id, $4, $5, $6, $7 FROM p`,
-			m.Name, m.Key, []string{m.Key, m.Key[strings.LastIndexByte(m.Key, ' ')+1:]}, a.ID, m.Role, m.Sentence, m.Ord)
+		if !r.named[m.Key] {
+			if r.named == nil {
+				r.named = map[string]bool{}
+			}
+			r.named[m.Key] = true
+			r.names, r.keys = append(r.names, m.Name), append(r.keys, m.Key)
+			for _, alias := range []string{m.Key, m.Key[strings.LastIndexByte(m.Key, ' ')+1:]} {
+				r.aliasOf, r.aliases = append(r.aliasOf, m.Key), append(r.aliases, alias)
+			}
+		}
+		r.roleKey, r.role, r.sentence = append(r.roleKey, m.Key), append(r.role, m.Role), append(r.sentence, m.Sentence)
+		r.roleArticle, r.roleOrd = append(r.roleArticle, a.ID), append(r.roleOrd, int32(m.Ord))
 	}
+}
+
+// store writes the gathered rows: the passages by COPY, the people in one
+// round trip of three statements. A person another transaction is adding
+// at the same time is waited for and then taken as it is (ON CONFLICT DO
+// NOTHING, then a join in the next statement).
+func (r *textRows) store(ctx context.Context, tx pgx.Tx) error {
+	if len(r.article) > 0 {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"passages"}, []string{"article_id", "ord", "text", "tsv"},
+			pgx.CopyFromSlice(len(r.article), func(i int) ([]any, error) {
+				return []any{r.article[i], r.ord[i], r.text[i], r.tsv[i]}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("store passages: %w", err)
+		}
+	}
+	b := &pgx.Batch{}
+	if len(r.keys) > 0 {
+		b.Queue(`INSERT INTO people(name, key) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO NOTHING`,
+			r.names, r.keys)
+		b.Queue(`INSERT INTO person_aliases(alias, person_id)
+			SELECT DISTINCT x.alias, p.id FROM unnest($1::text[], $2::text[]) AS x(key, alias) JOIN people p ON p.key = x.key
+			ON CONFLICT DO NOTHING`, r.aliasOf, r.aliases)
+		b.Queue(`INSERT INTO roles(person_id, article_id, role, sentence, ord)
+			SELECT p.id, x.a, x.r, x.s, x.o FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS x(key, a, r, s, o, i)
+			JOIN people p ON p.key = x.key ORDER BY x.i`,
+			r.roleKey, r.roleArticle, r.role, r.sentence, r.roleOrd)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("store people: %w", err)
+	}
+	return nil
 }
 
 // PutArticle stores one article.
@@ -372,7 +456,7 @@ func (db *DB) PutArticle(ctx context.Context, a *knowledge.Article) (knowledge.P
 	return res[0], nil
 }
 
-func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts termCounts) (knowledge.PutResult, error) {
+func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts *termCounts) (knowledge.PutResult, error) {
 	var sameURL bool
 	var id int64
 	var hash string
@@ -405,10 +489,13 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts t
 			WHERE p.article_id = $1 GROUP BY word) c WHERE t.term = c.term`, id); err != nil {
 		return 0, err
 	}
-	for _, q := range []string{"DELETE FROM passages WHERE article_id = $1", "DELETE FROM roles WHERE article_id = $1"} {
-		if _, err := tx.Exec(ctx, q, id); err != nil {
-			return 0, err
-		}
+	gone, err := tx.Exec(ctx, "DELETE FROM passages WHERE article_id = $1", id)
+	if err != nil {
+		return 0, err
+	}
+	counts.passages -= gone.RowsAffected()
+	if _, err := tx.Exec(ctx, "DELETE FROM roles WHERE article_id = $1", id); err != nil {
+		return 0, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE articles SET source = $1, title = $2, author = $3, published = $4, fetched = $5,
 		lang = $6, hash = $7, undated = $8 WHERE id = $9`,
@@ -420,16 +507,10 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts t
 
 // insertText indexes an article's passages and records the people it
 // names, in one round trip.
-func (db *DB) insertText(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts termCounts) error {
-	var text passageRows
-	text.add(a, indexTokens(a), counts)
-	b := &pgx.Batch{}
-	text.queue(b)
-	queueRoles(b, a)
-	if b.Len() == 0 {
-		return nil
-	}
-	return tx.SendBatch(ctx, b).Close()
+func (db *DB) insertText(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts *termCounts) error {
+	var r textRows
+	r.add(a, indexPassages(a), counts)
+	return r.store(ctx, tx)
 }
 
 const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash, a.undated"

@@ -12,14 +12,23 @@ import (
 	"github.com/attache-bot/attache/knowledge/text"
 )
 
-// tsquery joins terms' stems by op ('&' or '|'); stems are letters and
-// digits only, so the query is always valid.
+// tsquery joins terms' stems by op ('&' or '|') in a tsquery literal, each
+// quoted as one lexeme as the index holds it (index), so that no user text
+// is read as an operator. Query words are short (knowledge.QueryWords), so
+// none is too long for a tsquery.
 func tsquery(terms []knowledge.Term, op string) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		parts[i] = strings.ReplaceAll(t.Stem, "'", "")
+		parts[i] = quoteLexeme(t.Stem)
 	}
 	return strings.Join(parts, " "+op+" ")
+}
+
+// quoteLexeme quotes a term for a tsquery literal, so that any text is one
+// lexeme, taken as it is.
+func quoteLexeme(t string) string {
+	t = strings.ReplaceAll(t, `\`, `\\`)
+	return "'" + strings.ReplaceAll(t, "'", "''") + "'"
 }
 
 // PlanQuery looks each word of txt up in the index and returns the terms
@@ -30,7 +39,7 @@ func (db *DB) PlanQuery(ctx context.Context, txt string) (knowledge.Query, error
 	if len(words) == 0 {
 		return q, nil
 	}
-	if err := db.pool.QueryRow(ctx, "SELECT count(*) FROM passages").Scan(&q.Total); err != nil {
+	if err := db.pool.QueryRow(ctx, "SELECT n FROM counts WHERE name = 'passages'").Scan(&q.Total); err != nil {
 		return q, fmt.Errorf("plan query: %w", err)
 	}
 	stems := make([]string, len(words))
@@ -84,7 +93,7 @@ func (db *DB) Match(ctx context.Context, terms []knowledge.Term, all bool, opt k
 // newer article comes first.
 func (db *DB) match(ctx context.Context, query string, opt knowledge.SearchOptions, limit int) ([]knowledge.Hit, error) {
 	args := []any{query}
-	where := []string{"p.tsv @@ to_tsquery('simple', $1)"}
+	where := []string{"p.tsv @@ $1::tsquery"}
 	if !opt.Since.IsZero() {
 		args = append(args, opt.Since)
 		where = append(where, fmt.Sprintf("a.published >= $%d", len(args)))
@@ -98,15 +107,15 @@ func (db *DB) match(ctx context.Context, query string, opt knowledge.SearchOptio
 		where = append(where, fmt.Sprintf("lower(a.source) = $%d", len(args)))
 	}
 	args = append(args, limit)
-	q := `SELECT p.id, p.ord, p.text, ts_rank_cd(p.tsv, to_tsquery('simple', $1)) AS rank, ` + articleColumns + `
+	q := `SELECT p.id, p.ord, p.text, ts_rank_cd(p.tsv, $1::tsquery) AS rank, ` + articleColumns + `
 		FROM passages p JOIN articles a ON a.id = p.article_id
 		WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(` ORDER BY rank DESC, a.published DESC, p.id LIMIT $%d`, len(args))
 	if len(where) == 1 {
 		// Unfiltered: rank the matches alone, and join the articles and
 		// read the text for the best only. Ties at the cut are kept, so
 		// that the newer article still comes first among equals.
-		q = `WITH r AS (SELECT id, article_id, ord, ts_rank_cd(tsv, to_tsquery('simple', $1)) AS rank FROM passages
-				WHERE tsv @@ to_tsquery('simple', $1) ORDER BY rank DESC FETCH FIRST $2 ROWS WITH TIES)
+		q = `WITH r AS (SELECT id, article_id, ord, ts_rank_cd(tsv, $1::tsquery) AS rank FROM passages
+				WHERE tsv @@ $1::tsquery ORDER BY rank DESC FETCH FIRST $2 ROWS WITH TIES)
 			SELECT r.id, r.ord, p.text, r.rank, ` + articleColumns + `
 			FROM r JOIN passages p ON p.id = r.id JOIN articles a ON a.id = r.article_id
 			ORDER BY r.rank DESC, a.published DESC, r.id LIMIT $2`

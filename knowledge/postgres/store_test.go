@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,5 +142,63 @@ func TestAnswersMatchTheSQLiteStore(t *testing.T) {
 	if p.AnswerAccuracy < 0.80 || p.CitationAccuracy < 0.90 || p.AbstentionAccuracy < 0.80 {
 		t.Errorf("on PostgreSQL: answers %.1f%%, citations %.1f%%, abstention %.1f%%, below the targets 80 / 90 / 80",
 			100*p.AnswerAccuracy, 100*p.CitationAccuracy, 100*p.AbstentionAccuracy)
+	}
+}
+
+// The counts a query is weighed by (how many passages there are, and how
+// many hold each term) are kept by each write, not counted at search time:
+// after new, repeated and edited articles they still agree with the
+// passages.
+func TestKeptCountsAgreeWithThePassages(t *testing.T) {
+	db := freshDB(t)
+	ctx := context.Background()
+	var paras []string
+	for _, topic := range []string{"Gaza", "Ukraine", "tariffs", "Iran"} {
+		paras = append(paras, strings.Repeat("Steve Witkoff, the special envoy, discusses "+topic+" with the ministers in Paris. ", 12))
+	}
+	body := strings.Join(paras, "\n\n")
+	storetest.Put(t, db,
+		storetest.Article("https://c.example/1", "Witkoff in Paris", body, "2025-04-16"),
+		storetest.Article("https://c.example/2", "Rubio in Rome", "Marco Rubio visits Rome.\n\nHe meets the Pope.", "2025-04-17"),
+		storetest.Article("https://c.example/1", "Witkoff in Paris", body, "2025-04-16"))
+	conn, err := pgx.Connect(ctx, db.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	passages := func() (kept, counted int64) {
+		t.Helper()
+		if err := conn.QueryRow(ctx, "SELECT (SELECT n FROM counts WHERE name = 'passages'), (SELECT count(*) FROM passages)").Scan(&kept, &counted); err != nil {
+			t.Fatal(err)
+		}
+		return kept, counted
+	}
+	kept, before := passages()
+	if kept != before || before < 4 {
+		t.Errorf("passages: %d kept, %d counted, want at least 4", kept, before)
+	}
+	// Edited to fewer passages, and to other words.
+	storetest.Put(t, db, storetest.Article("https://c.example/1", "Witkoff in Paris", "Steve Witkoff flies home early.", "2025-04-16"))
+	if kept, counted := passages(); kept != counted || counted >= before {
+		t.Errorf("after an edit: %d kept, %d counted, want fewer than %d", kept, counted, before)
+	}
+	var wrong []string
+	rows, err := conn.Query(ctx, `SELECT coalesce(t.term, c.term), coalesce(t.df, 0), coalesce(c.n, 0)
+		FROM (SELECT term, df FROM terms WHERE df <> 0) t
+		FULL JOIN (SELECT word AS term, count(*) AS n FROM passages, unnest(tsvector_to_array(tsv)) AS word GROUP BY word) c
+		ON c.term = t.term WHERE t.df IS DISTINCT FROM c.n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var term string
+		var df, n int64
+		if err := rows.Scan(&term, &df, &n); err != nil {
+			t.Fatal(err)
+		}
+		wrong = append(wrong, fmt.Sprintf("%s: kept %d, counted %d", term, df, n))
+	}
+	if rows.Err() != nil || len(wrong) > 0 {
+		t.Errorf("term counts disagree with the passages: %v %v", wrong, rows.Err())
 	}
 }

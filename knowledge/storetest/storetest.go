@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(testing.TB) knowledge.Store) {
 		"FeedsBelongToServers":                testFeedsBelongToServers,
 		"WhoIs":                               testWhoIs,
 		"SearchAcceptsAnyUserText":            testSearchAcceptsAnyUserText,
+		"OverlongWords":                       testOverlongWords,
 		"SearchNewerFirstAtEqualRelevance":    testSearchNewerFirstAtEqualRelevance,
 		"SearchFilters":                       testSearchFilters,
 		"Claims":                              testClaims,
@@ -374,6 +375,25 @@ func testSearchAcceptsAnyUserText(t *testing.T, open func(testing.TB) knowledge.
 	// The store still works after hostile queries.
 	if st, err := db.Stats(context.Background()); err != nil || st.Articles != 4 {
 		t.Errorf("after hostile queries: %+v %v", st, err)
+	}
+}
+
+// A word longer than an index can hold (PostgreSQL's tsvector keeps terms
+// of up to 2,047 bytes) neither loses its article nor fails a search.
+func testOverlongWords(t *testing.T, open func(testing.TB) knowledge.Store) {
+	db := open(t)
+	ctx := context.Background()
+	word := strings.Repeat("ab", 1500)
+	Put(t, db, Article("https://long.example/1", "A long word", "Before the word, sanctions. "+word+" After the word, tariffs.", "2025-05-01"))
+	for _, q := range []string{"sanctions", "tariffs"} {
+		if hits, err := db.Search(ctx, q, knowledge.SearchOptions{}); err != nil || len(hits) != 1 {
+			t.Errorf("Search(%q) beside an overlong word: %d hits, %v", q, len(hits), err)
+		}
+	}
+	for _, q := range []string{word, word + " tariffs", "sanctions " + strings.Repeat("cd", 1500)} {
+		if _, err := db.Search(ctx, q, knowledge.SearchOptions{}); err != nil {
+			t.Errorf("Search(%.20q…): %v", q, err)
+		}
 	}
 }
 

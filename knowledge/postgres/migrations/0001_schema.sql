@@ -1,7 +1,7 @@
--- Attache's store in PostgreSQL. Passages are indexed by the tokens
+-- Attache's store in PostgreSQL. Passages are indexed by the terms
 -- knowledge/text makes of them (folded, stemmed, Chinese, Japanese and
--- Korean as character pairs), given to the 'simple' configuration, so that
--- search sees the words the SQLite store sees.
+-- Korean as character pairs), so that search sees the words the SQLite
+-- store sees.
 CREATE TABLE articles (
     id        BIGSERIAL PRIMARY KEY,
     url       TEXT        NOT NULL UNIQUE,
