@@ -1,8 +1,9 @@
 package postgres_test
 
 // Benchmarks of the PostgreSQL store beside bare PostgreSQL full-text search
-// on the same server, in the same run (ATTACHE_BENCH_ARTICLES articles,
-// 100,000 by default; ATTACHE_TEST_POSTGRES names the server):
+// on the same server, and beside the SQLite store, in the same run
+// (ATTACHE_BENCH_ARTICLES articles, 100,000 by default; ATTACHE_TEST_POSTGRES
+// names the server):
 //
 //	go test -tags sqlite_fts5 -run '^$' -bench . -benchtime 1x -timeout 60m ./knowledge/postgres/
 
@@ -11,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/sqlite"
 	"github.com/attache-bot/attache/knowledge/synth"
 	"github.com/attache-bot/attache/knowledge/text"
 )
@@ -83,9 +86,10 @@ func bare(b *testing.B, db *pgx.Conn, corpus string) time.Duration {
 	return spent + time.Since(t0)
 }
 
-// BenchmarkPostgres ingests the corpus into the store and into the bare
-// table, then runs natural-language queries of 3 to 8 words through
-// Search and the same words through a bare ranked query.
+// BenchmarkPostgres ingests the corpus into the store, into the bare table
+// and into a SQLite store, then runs natural-language queries of 3 to 8
+// words through Search on both stores and the same words through a bare
+// ranked query.
 func BenchmarkPostgres(b *testing.B) {
 	n := synth.BenchSize()
 	corpus, err := synth.CorpusFile(n)
@@ -106,18 +110,34 @@ func BenchmarkPostgres(b *testing.B) {
 			b.Fatal(err)
 		}
 		bareTime := bare(b, conn, corpus)
+		lite, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "attache.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		if _, err := (&ingest.Ingester{Store: lite}).Ingest(ctx, corpus); err != nil {
+			b.Fatal(err)
+		}
+		liteTime := time.Since(start)
 		b.ReportMetric(float64(n)/ours.Seconds(), "articles/s")
 		b.ReportMetric(ours.Seconds(), "s/ingest")
 		b.ReportMetric(bareTime.Seconds(), "bare-s/ingest")
 		b.ReportMetric(ours.Seconds()/bareTime.Seconds(), "ingest-ratio-to-bare")
+		b.ReportMetric(liteTime.Seconds(), "sqlite-s/ingest")
 
 		queries := synth.New(7).Queries(300)
-		for _, q := range queries[:20] { // warm both
+		for _, q := range queries[:20] { // warm each
 			db.Search(ctx, q, knowledge.SearchOptions{})
+			lite.Search(ctx, q, knowledge.SearchOptions{})
 		}
-		var oursT, bareT []time.Duration
+		var oursT, bareT, liteT []time.Duration
 		for _, q := range queries {
 			t0 := time.Now()
+			if _, err := lite.Search(ctx, q, knowledge.SearchOptions{Limit: 10}); err != nil {
+				b.Fatal(err)
+			}
+			liteT = append(liteT, time.Since(t0))
+			t0 = time.Now()
 			if _, err := db.Search(ctx, q, knowledge.SearchOptions{Limit: 10}); err != nil {
 				b.Fatal(err)
 			}
@@ -140,6 +160,9 @@ func BenchmarkPostgres(b *testing.B) {
 		b.ReportMetric(ms(percentile(bareT, 0.99)), "bare-p99-ms")
 		b.ReportMetric(ms(percentile(oursT, 0.5))/ms(percentile(bareT, 0.5)), "p50-ratio-to-bare")
 		b.ReportMetric(ms(percentile(oursT, 0.99))/ms(percentile(bareT, 0.99)), "p99-ratio-to-bare")
+		b.ReportMetric(ms(percentile(liteT, 0.5)), "sqlite-p50-ms")
+		b.ReportMetric(ms(percentile(liteT, 0.99)), "sqlite-p99-ms")
+		lite.Close()
 		conn.Close(ctx)
 	}
 }
