@@ -166,6 +166,30 @@ func (c *termCounts) add(vec pgtype.TSVector) {
 	}
 }
 
+// remove takes an article's stored passages off the counts, before they
+// are replaced. The terms are taken off by save's one ordered statement, as
+// they are added, so that writers lock them in the same order.
+func (c *termCounts) remove(ctx context.Context, tx pgx.Tx, articleID int64) error {
+	if c.df == nil {
+		c.df = map[string]int64{}
+	}
+	rows, err := tx.Query(ctx, `SELECT word, count(*) FROM passages p, unnest(tsvector_to_array(p.tsv)) AS word
+		WHERE p.article_id = $1 GROUP BY word`, articleID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var term string
+		var n int64
+		if err := rows.Scan(&term, &n); err != nil {
+			return err
+		}
+		c.df[term] -= n
+	}
+	return rows.Err()
+}
+
 // save adds the counts to the terms and counts tables.
 func (c *termCounts) save(ctx context.Context, tx pgx.Tx) error {
 	b := &pgx.Batch{}
@@ -174,7 +198,7 @@ func (c *termCounts) save(ctx context.Context, tx pgx.Tx) error {
 		for t, n := range c.df {
 			terms, dfs = append(terms, t), append(dfs, n)
 		}
-		b.Queue(`INSERT INTO terms(term, df) SELECT * FROM unnest($1::text[], $2::bigint[])
+		b.Queue(`INSERT INTO terms(term, df) SELECT * FROM unnest($1::text[], $2::bigint[]) AS x(t, n) ORDER BY t COLLATE "C"
 			ON CONFLICT (term) DO UPDATE SET df = terms.df + excluded.df`, terms, dfs)
 	}
 	if c.passages != 0 {
@@ -415,7 +439,9 @@ func (r *textRows) add(a *knowledge.Article, vecs []pgtype.TSVector, counts *ter
 // store writes the gathered rows: the passages by COPY, the people in one
 // round trip of three statements. A person another transaction is adding
 // at the same time is waited for and then taken as it is (ON CONFLICT DO
-// NOTHING, then a join in the next statement).
+// NOTHING, then a join in the next statement); people and aliases, like
+// terms, are written in key order, so that two writers sharing some wait
+// for each other instead of deadlocking.
 func (r *textRows) store(ctx context.Context, tx pgx.Tx) error {
 	if len(r.article) > 0 {
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"passages"}, []string{"article_id", "ord", "text", "tsv"},
@@ -428,11 +454,12 @@ func (r *textRows) store(ctx context.Context, tx pgx.Tx) error {
 	}
 	b := &pgx.Batch{}
 	if len(r.keys) > 0 {
-		b.Queue(`INSERT INTO people(name, key) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (key) DO NOTHING`,
-			r.names, r.keys)
+		b.Queue(`INSERT INTO people(name, key) SELECT * FROM unnest($1::text[], $2::text[]) AS x(n, k) ORDER BY k COLLATE "C"
+			ON CONFLICT (key) DO NOTHING`, r.names, r.keys)
 		b.Queue(`INSERT INTO person_aliases(alias, person_id)
-			SELECT DISTINCT x.alias, p.id FROM unnest($1::text[], $2::text[]) AS x(key, alias) JOIN people p ON p.key = x.key
-			ON CONFLICT DO NOTHING`, r.aliasOf, r.aliases)
+			SELECT alias, id FROM (SELECT DISTINCT x.alias, p.id FROM unnest($1::text[], $2::text[]) AS x(key, alias)
+				JOIN people p ON p.key = x.key) d
+			ORDER BY alias COLLATE "C", id ON CONFLICT DO NOTHING`, r.aliasOf, r.aliases)
 		b.Queue(`INSERT INTO roles(person_id, article_id, role, sentence, ord)
 			SELECT p.id, x.a, x.r, x.s, x.o FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::int[]) WITH ORDINALITY AS x(key, a, r, s, o, i)
 			JOIN people p ON p.key = x.key ORDER BY x.i`,
@@ -484,9 +511,7 @@ func (db *DB) put(ctx context.Context, tx pgx.Tx, a *knowledge.Article, counts *
 	}
 	// An edited version: its passages, their terms and its roles are
 	// replaced.
-	if _, err := tx.Exec(ctx, `UPDATE terms t SET df = t.df - c.n FROM (
-			SELECT word AS term, count(*) AS n FROM passages p, unnest(tsvector_to_array(p.tsv)) AS word
-			WHERE p.article_id = $1 GROUP BY word) c WHERE t.term = c.term`, id); err != nil {
+	if err := counts.remove(ctx, tx, id); err != nil {
 		return 0, err
 	}
 	gone, err := tx.Exec(ctx, "DELETE FROM passages WHERE article_id = $1", id)

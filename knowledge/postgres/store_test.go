@@ -202,3 +202,61 @@ func TestKeptCountsAgreeWithThePassages(t *testing.T) {
 		t.Errorf("term counts disagree with the passages: %v %v", wrong, rows.Err())
 	}
 }
+
+// Processes that ingest at the same time share the terms and people rows
+// their articles count, and at times the articles themselves: their writes
+// take those rows in one order, or are tried again, so that neither is
+// refused as a deadlock.
+func TestConcurrentWritesDoNotDeadlock(t *testing.T) {
+	dbURL := emptyDatabase(t)
+	ctx := context.Background()
+	// Many shared terms make each write's upsert long, and an unordered
+	// one likely to cross the other's.
+	var words []string
+	for i := range 400 {
+		words = append(words, fmt.Sprintf("topic%d", i))
+	}
+	people := []string{"Steve Witkoff", "Marco Rubio", "Kaja Kallas", "Jean-Noel Barrot", "Rafael Grossi"}
+	errs := make(chan error, 2)
+	for w := range 2 {
+		db, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		go func() {
+			for round := range 15 {
+				var arts []*knowledge.Article
+				for k := range 20 {
+					// Each writer names the words and people in its own order.
+					var b strings.Builder
+					for i := range words {
+						b.WriteString(words[(i*(w+1)+k)%len(words)] + " ")
+					}
+					p := people[(k+w)%len(people)]
+					// and half its articles are the other's too, in the other order.
+					url := fmt.Sprintf("https://w%d.example/%d/%d", w, round, k)
+					if k%2 == 0 {
+						kk := k
+						if w == 1 {
+							kk = 18 - k
+						}
+						url = fmt.Sprintf("https://shared.example/%d/%d", round, kk)
+					}
+					a := storetest.Article(url, "Round "+fmt.Sprint(round), p+", the special envoy, said: "+b.String()+url, "2025-05-01")
+					arts = append(arts, &a)
+				}
+				if _, err := db.PutArticles(ctx, arts); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("a writer beside another: %v", err)
+		}
+	}
+}
