@@ -15,6 +15,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge"
 )
 
 // Config sets the bot up.
@@ -27,6 +28,10 @@ type Config struct {
 	// UserBurst requests per UserWindow per user (default 5 per minute).
 	UserBurst  int
 	UserWindow time.Duration
+	// Rates keeps each user's bucket where every process sharing the
+	// store sees it (postgres.DB), so that the limit is per user, not per
+	// process; nil keeps the buckets in this process.
+	Rates knowledge.RateStore
 	// LLMConcurrency bounds commands that may call the LLM at once (default 4).
 	LLMConcurrency int
 	// EditInterval is the least time between two progress edits of one
@@ -134,7 +139,7 @@ func New(cfg Config, log *slog.Logger, m *Metrics) (*Bot, error) {
 		log:       log,
 		session:   s,
 		commands:  map[string]commands.Command{},
-		limiter:   &Limiter{Burst: cfg.UserBurst, Window: cfg.UserWindow},
+		limiter:   &Limiter{Burst: cfg.UserBurst, Window: cfg.UserWindow, Store: cfg.Rates, Log: log},
 		llmSlots:  make(chan struct{}, cfg.LLMConcurrency),
 		edits:     newEditBudget(cfg.EditsPerSecond),
 		metrics:   m,

@@ -57,7 +57,7 @@ func (b *Bot) run(r responder, j job) {
 		b.refused(r, j, "no-user", "I could not tell who asked.")
 		return
 	}
-	if ok, wait := b.limiter.Allow(j.req.UserID); !ok {
+	if ok, wait := b.limiter.Allow(b.root, j.req.UserID); !ok {
 		b.refused(r, j, "rate-limited", fmt.Sprintf("You're asking quickly. Try again in %d s.", int(wait.Seconds())))
 		return
 	}

@@ -1,29 +1,36 @@
 package bot
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/attache-bot/attache/knowledge"
 )
 
-// Limiter is a token bucket per user: Burst requests at once, refilled at
-// Burst per Window.
+// rateStoreTimeout bounds a shared bucket's take: the acknowledgement
+// waits for it, and Discord gives that 3 seconds.
+const rateStoreTimeout = time.Second
+
+// Limiter is a token bucket per user (knowledge.Bucket): Burst requests at
+// once, refilled at Burst per Window. With a Store the buckets are the
+// store's, shared by every process on it; without one, or while the store
+// fails, they are this process's.
 type Limiter struct {
 	Burst  int
 	Window time.Duration
 	Now    func() time.Time
+	Store  knowledge.RateStore // may be nil
+	Log    *slog.Logger
 
 	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
+	buckets map[string]*knowledge.Bucket
 }
 
 // Allow takes a token for user; when there is none it says how long until
-// there is.
-func (l *Limiter) Allow(user string) (bool, time.Duration) {
+// there is, in whole seconds.
+func (l *Limiter) Allow(ctx context.Context, user string) (bool, time.Duration) {
 	if l == nil || l.Burst <= 0 {
 		return true, 0
 	}
@@ -31,31 +38,45 @@ func (l *Limiter) Allow(user string) (bool, time.Duration) {
 	if l.Now != nil {
 		now = l.Now()
 	}
-	rate := float64(l.Burst) / l.Window.Seconds()
+	ok, wait := l.take(ctx, user, now)
+	if ok {
+		return true, 0
+	}
+	return false, wait.Round(time.Second) + time.Second
+}
+
+func (l *Limiter) take(ctx context.Context, user string, now time.Time) (bool, time.Duration) {
+	if l.Store != nil {
+		ctx, cancel := context.WithTimeout(ctx, rateStoreTimeout)
+		defer cancel()
+		ok, wait, err := l.Store.TakeToken(ctx, user, now, l.Burst, l.Window)
+		if err == nil {
+			return ok, wait
+		}
+		if l.Log != nil {
+			l.Log.Warn("shared rate limit unavailable; this process's own buckets stand in", "err", err)
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil {
-		l.buckets = map[string]*bucket{}
+		l.buckets = map[string]*knowledge.Bucket{}
 	}
 	b, ok := l.buckets[user]
 	if !ok {
-		b = &bucket{tokens: float64(l.Burst), last: now}
+		full := knowledge.FullBucket(l.Burst, now)
+		b = &full
 		l.buckets[user] = b
 	}
-	b.tokens = min(float64(l.Burst), b.tokens+now.Sub(b.last).Seconds()*rate)
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	wait := time.Duration((1 - b.tokens) / rate * float64(time.Second))
-	// Forget idle users now and then so the map stays small.
-	if len(l.buckets) > 10000 {
+	ok, wait := b.Take(now, l.Burst, l.Window)
+	// Forget idle users now and then so the map stays small: a bucket
+	// idle for a window is full again.
+	if !ok && len(l.buckets) > 10000 {
 		for u, o := range l.buckets {
-			if now.Sub(o.last) > l.Window {
+			if now.Sub(o.At) > l.Window {
 				delete(l.buckets, u)
 			}
 		}
 	}
-	return false, wait.Round(time.Second) + time.Second
+	return ok, wait
 }

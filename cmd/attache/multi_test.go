@@ -82,7 +82,7 @@ func TestTwoProcessesShareOnePostgreSQL(t *testing.T) {
 		c.DBPath, c.DiscordToken, c.DiscordAPIURL = dbURL, "test-token", fake.URL
 		c.Shards = bot.Shards{IDs: []int{shard}, Count: 2}
 		c.DigestTick, c.FeedTick = 100*time.Millisecond, 100*time.Millisecond
-		c.UserRate = 1000
+		c.UserRate, c.UserWindow = 3, time.Hour
 		c.fetchAllowed = func(a netip.Addr) bool { return a.IsLoopback() } // the feed server plays a public site
 		m := NewMain(c, &lockedBuffer{}, &lockedBuffer{})
 		pctx, cancel := context.WithCancel(ctx)
@@ -107,15 +107,16 @@ func TestTwoProcessesShareOnePostgreSQL(t *testing.T) {
 	}
 
 	// Interactions from servers on both shards: each answered once.
-	ask := func(k int) string {
+	askAs := func(k int, user string) string {
 		iid := fmt.Sprint(800000000000000000 + k)
-		i := discordtest.Interaction(iid, fake.AppID, "ask", map[string]any{"question": "What is Witkoff's role?"}, "77")
+		i := discordtest.Interaction(iid, fake.AppID, "ask", map[string]any{"question": "What is Witkoff's role?"}, user)
 		i["guild_id"] = fmt.Sprint(uint64(k) << 22) // shard k % 2
 		if err := fake.Dispatch("INTERACTION_CREATE", i); err != nil {
 			t.Fatal(err)
 		}
 		return iid
 	}
+	ask := func(k int) string { return askAs(k, fmt.Sprint(7700+k)) } // a user each, well within the limit
 	answeredOnce := func(ids []string) {
 		t.Helper()
 		if !fake.WaitFor(20*time.Second, func() bool {
@@ -140,6 +141,29 @@ func TestTwoProcessesShareOnePostgreSQL(t *testing.T) {
 		ids = append(ids, ask(k))
 	}
 	answeredOnce(ids)
+
+	// One user's questions, spread over both processes, share one
+	// limit (3 an hour): the fourth is refused, by whichever process.
+	refused := func(iid string) bool {
+		for _, c := range calls(fake, "POST", "/interactions/"+iid+"/") {
+			if strings.Contains(fmt.Sprint(c.Body), "asking quickly") {
+				return true
+			}
+		}
+		return false
+	}
+	var quick []string
+	for k := 21; k <= 24; k++ { // shards 1, 0, 1, 0
+		quick = append(quick, askAs(k, "99"))
+		if !fake.WaitFor(20*time.Second, func() bool { return len(calls(fake, "POST", "/interactions/"+quick[len(quick)-1]+"/")) > 0 }) {
+			t.Fatalf("interaction %d was not acknowledged", k)
+		}
+	}
+	for i, iid := range quick {
+		if got, want := refused(iid), i == 3; got != want {
+			t.Errorf("question %d of one user across both processes: refused %v, want %v", i+1, got, want)
+		}
+	}
 
 	postedOnce := func(channel string, sub int64) {
 		t.Helper()

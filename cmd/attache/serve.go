@@ -7,6 +7,7 @@ import (
 
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/digest"
 	"github.com/attache-bot/attache/knowledge/ingest"
@@ -31,6 +32,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	asker := m.newAnswerer(db)
 	asker.OnLLM = metrics.ObserveLLM
 	asker.OnRetrieve = metrics.ObserveRetrieval
+	// A store shared by processes keeps the per-user limit for all of them.
+	rates, _ := db.(knowledge.RateStore)
 	b, err := bot.New(bot.Config{
 		Token:          m.Config.DiscordToken,
 		GuildID:        m.Config.DiscordGuildID,
@@ -40,6 +43,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		LLMConcurrency: m.Config.LLMConcurrency,
 		AnswerTimeout:  m.Config.LLMTimeout + 30*time.Second,
 		Exchanges:      db,
+		Rates:          rates,
 		Shards:         m.Config.Shards,
 	}, m.Log, metrics)
 	if err != nil {

@@ -276,3 +276,36 @@ func (db *DB) Exchange(ctx context.Context, messageID string) (question, answer 
 	}
 	return question, answer, true, nil
 }
+
+// TakeToken takes a token from key's bucket, its row locked for the
+// while, so that processes sharing the database share the limit. Buckets
+// idle for a window, full again, are forgotten.
+func (db *DB) TakeToken(ctx context.Context, key string, now time.Time, burst int, window time.Duration) (bool, time.Duration, error) {
+	var ok bool
+	var wait time.Duration
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		full := knowledge.FullBucket(burst, now)
+		if _, err := tx.Exec(ctx, "INSERT INTO rate_buckets(key, tokens, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+			key, full.Tokens, full.At.UnixNano()); err != nil {
+			return err
+		}
+		var b knowledge.Bucket
+		var at int64
+		if err := tx.QueryRow(ctx, "SELECT tokens, at FROM rate_buckets WHERE key = $1 FOR UPDATE", key).Scan(&b.Tokens, &at); err != nil {
+			return err
+		}
+		b.At = time.Unix(0, at)
+		ok, wait = b.Take(now, burst, window)
+		_, err := tx.Exec(ctx, "UPDATE rate_buckets SET tokens = $2, at = $3 WHERE key = $1", key, b.Tokens, b.At.UnixNano())
+		return err
+	})
+	if err != nil {
+		return false, 0, storeError(fmt.Errorf("rate limit: %w", err))
+	}
+	// Forgetting is done outside the take, skipping buckets another take
+	// holds, so that it neither waits nor deadlocks; one that fails is
+	// harmless, and the next take tries again.
+	db.pool.Exec(ctx, `DELETE FROM rate_buckets WHERE key IN (
+		SELECT key FROM rate_buckets WHERE at < $1 FOR UPDATE SKIP LOCKED)`, now.Add(-window).UnixNano())
+	return ok, wait, nil
+}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +31,7 @@ func Run(t *testing.T, open func(testing.TB) knowledge.Store) {
 		"SearchFilters":                       testSearchFilters,
 		"Claims":                              testClaims,
 		"Exchanges":                           testExchanges,
+		"RateBuckets":                         testRateBuckets,
 		"EveryScript":                         testEveryScript,
 		"NewestAndHasURL":                     testNewestAndHasURL,
 	} {
@@ -505,6 +508,62 @@ func testClaims(t *testing.T, open func(testing.TB) knowledge.Store) {
 	}
 	if subs, _ := db.Subscriptions(ctx, "other"); len(subs) != 0 {
 		t.Errorf("another server's subscriptions: %v", subs)
+	}
+}
+
+// A store shared by processes keeps each user's rate-limit bucket, taken
+// from atomically: of sixty takes at once from a bucket of 19 tokens, 19
+// win.
+func testRateBuckets(t *testing.T, open func(testing.TB) knowledge.Store) {
+	db, ok := open(t).(knowledge.RateStore)
+	if !ok {
+		t.Skip("a store for one process: its process keeps the buckets in memory (bot.Limiter)")
+	}
+	ctx := context.Background()
+	t0 := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
+	steps := []struct {
+		key    string
+		after  time.Duration
+		want   bool
+		waitLo time.Duration // when refused, the wait is in (waitLo, waitLo+1s]
+	}{
+		{"u1", 0, true, 0},
+		{"u1", 0, true, 0},
+		{"u1", 0, false, 29 * time.Second},
+		{"u2", 0, true, 0},
+		{"u1", 30 * time.Second, true, 0},
+		{"u1", 30 * time.Second, false, 29 * time.Second},
+		{"u1", 10 * time.Minute, true, 0}, // full again, or forgotten: the same
+		{"u1", 10 * time.Minute, true, 0},
+		{"u1", 10 * time.Minute, false, 29 * time.Second},
+	}
+	for i, s := range steps {
+		ok, wait, err := db.TakeToken(ctx, s.key, t0.Add(s.after), 2, time.Minute)
+		if err != nil || ok != s.want || (!ok && (wait <= s.waitLo || wait > s.waitLo+time.Second)) {
+			t.Errorf("step %d (%s at +%v): ok %v, wait %v, %v; want ok %v", i, s.key, s.after, ok, wait, err, s.want)
+		}
+	}
+	if ok, _, err := db.TakeToken(ctx, "crowd", t0, 20, time.Minute); !ok || err != nil {
+		t.Fatalf("first take: %v %v", ok, err)
+	}
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for range 60 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, _, err := db.TakeToken(ctx, "crowd", t0, 20, time.Minute)
+			if err != nil {
+				t.Errorf("take beside others: %v", err)
+			}
+			if ok {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if won.Load() != 19 {
+		t.Errorf("60 takes at once from a bucket of 19 tokens: %d won", won.Load())
 	}
 }
 
