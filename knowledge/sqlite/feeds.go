@@ -156,17 +156,7 @@ func (db *DB) listFeeds(ctx context.Context, where string, args ...any) ([]knowl
 
 // DueFeeds lists the enabled feeds whose next fetch is due at now.
 func (db *DB) DueFeeds(ctx context.Context, now time.Time) ([]knowledge.Feed, error) {
-	all, err := db.Feeds(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []knowledge.Feed
-	for _, f := range all {
-		if !f.Disabled && !f.NextFetch.After(now) {
-			out = append(out, f)
-		}
-	}
-	return out, nil
+	return db.listFeeds(ctx, "WHERE disabled = 0 AND next_fetch <= ?", now.Unix())
 }
 
 // ClaimFeed takes a due feed for one poll, by a conditional update: of

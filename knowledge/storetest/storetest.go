@@ -480,6 +480,15 @@ func testClaims(t *testing.T, open func(testing.TB) knowledge.Store) {
 	if due, _ := db.DueFeeds(ctx, now.Add(6*time.Minute)); len(due) != 1 {
 		t.Errorf("a lapsed claim is not due again: %v", due)
 	}
+	// A disabled feed is never due.
+	f, _ = db.FeedByURL(ctx, f.URL)
+	f.Disabled = true
+	if err := db.SaveFeedState(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.DueFeeds(ctx, now.Add(time.Hour)); len(due) != 0 {
+		t.Errorf("a disabled feed is due: %v", due)
+	}
 	sub, err := db.Subscribe(ctx, knowledge.Subscription{GuildID: "g", ChannelID: "c1", Minute: 540, Timezone: "UTC", CreatedBy: "u"})
 	if err != nil {
 		t.Fatal(err)
