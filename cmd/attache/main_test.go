@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -329,59 +330,94 @@ func TestServeStopsWhileDiscordStalls(t *testing.T) {
 	}
 }
 
-// A process with the gateway off answers Discord's signed HTTP
-// interactions, and nothing else connects.
-func TestServeHTTPInteractionsOnly(t *testing.T) {
-	t.Setenv("ATTACHE_DB", filepath.Join(t.TempDir(), "s.db"))
-	fake := discordtest.New(t)
-	defer fake.Close()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("DISCORD_TOKEN", "test-token")
-	t.Setenv("DISCORD_API_URL", fake.URL)
-	t.Setenv("ATTACHE_GATEWAY", "off")
-	t.Setenv("ATTACHE_INTERACTIONS_ADDR", "127.0.0.1:0")
-	t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(pub))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var errOut lockedBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
-	addrRE := regexp.MustCompile(`interactions endpoint listening" addr=(\S+)`)
-	var addr string
-	if !fake.WaitFor(10*time.Second, func() bool {
-		m := addrRE.FindStringSubmatch(errOut.String())
-		if m != nil {
-			addr = m[1]
-		}
-		return addr != "" && len(fake.CommandsRegistered(fake.BotID)) > 0
-	}) {
-		cancel()
-		<-done
-		t.Fatalf("no endpoint or no commands registered:\n%s", errOut.String())
-	}
-	body := []byte(`{"type":1,"id":"1","application_id":"` + fake.AppID + `","token":"t"}`)
-	ts := fmt.Sprint(time.Now().Unix())
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/", bytes.NewReader(body))
-	req.Header.Set("X-Signature-Timestamp", ts)
-	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(ts), body...))))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pong, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || strings.TrimSpace(string(pong)) != `{"type":1}` {
-		t.Errorf("PING: %d %s", resp.StatusCode, pong)
-	}
-	if fake.Connects() != 0 {
-		t.Errorf("the gateway was opened %d times with ATTACHE_GATEWAY=off", fake.Connects())
-	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("exit %d:\n%s", code, errOut.String())
+// A process answers Discord's signed HTTP interactions with its gateway
+// off (and then nothing else connects), and with a gateway that is down:
+// PING gets PONG, and a command is answered over REST.
+func TestServeHTTPInteractions(t *testing.T) {
+	for name, gatewayOff := range map[string]bool{"gateway off": true, "gateway down": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("ATTACHE_DB", filepath.Join(t.TempDir(), "s.db"))
+			if code, _, errOut := attache(t, context.Background(), "ingest", "--quiet", "../../sample"); code != 0 {
+				t.Fatalf("ingest: %s", errOut)
+			}
+			fake := discordtest.New(t)
+			defer fake.Close()
+			pub, priv, err := ed25519.GenerateKey(rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("DISCORD_TOKEN", "test-token")
+			t.Setenv("DISCORD_API_URL", fake.URL)
+			t.Setenv("ATTACHE_INTERACTIONS_ADDR", "127.0.0.1:0")
+			t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(pub))
+			if gatewayOff {
+				t.Setenv("ATTACHE_GATEWAY", "off")
+			} else {
+				fake.SetSilent(true) // the gateway accepts the connection and never says hello
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var errOut lockedBuffer
+			done := make(chan int, 1)
+			go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
+			addrRE := regexp.MustCompile(`interactions endpoint listening" addr=(\S+)`)
+			var addr string
+			if !fake.WaitFor(10*time.Second, func() bool {
+				m := addrRE.FindStringSubmatch(errOut.String())
+				if m != nil {
+					addr = m[1]
+				}
+				up := addr != ""
+				if gatewayOff {
+					up = up && len(fake.CommandsRegistered(fake.BotID)) > 0
+				} else {
+					up = up && fake.Connects() > 0
+				}
+				return up
+			}) {
+				cancel()
+				<-done
+				t.Fatalf("no endpoint, or no commands registered, or no gateway tried:\n%s", errOut.String())
+			}
+			post := func(body string) (int, string) {
+				t.Helper()
+				ts := fmt.Sprint(time.Now().Unix())
+				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(body))
+				req.Header.Set("X-Signature-Timestamp", ts)
+				req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, []byte(ts+body))))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				out, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, strings.TrimSpace(string(out))
+			}
+			if code, pong := post(`{"type":1,"id":"1","application_id":"` + fake.AppID + `","token":"t"}`); code != 200 || pong != `{"type":1}` {
+				t.Errorf("PING: %d %s", code, pong)
+			}
+			cmd, _ := json.Marshal(discordtest.Interaction("900000000000000001", fake.AppID, "search", map[string]any{"query": "Witkoff"}, "77"))
+			if code, ack := post(string(cmd)); code != 200 || !strings.Contains(ack, `"type":`) {
+				t.Errorf("/search: %d %s", code, ack)
+			}
+			if !fake.WaitFor(10*time.Second, func() bool {
+				for _, c := range fake.Calls() {
+					if strings.Contains(c.Path, "itoken-900000000000000001") && strings.Contains(fmt.Sprint(c.Body), "Witkoff") {
+						return true
+					}
+				}
+				return false
+			}) {
+				t.Errorf("/search was not answered over REST:\n%s", errOut.String())
+			}
+			if gatewayOff && fake.Connects() != 0 {
+				t.Errorf("the gateway was opened %d times with ATTACHE_GATEWAY=off", fake.Connects())
+			}
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("exit %d:\n%s", code, errOut.String())
+			}
+		})
 	}
 }
 
