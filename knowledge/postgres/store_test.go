@@ -260,3 +260,47 @@ func TestConcurrentWritesDoNotDeadlock(t *testing.T) {
 		}
 	}
 }
+
+// A rate-limit take waits for another process's take of the same bucket
+// and then sees what it left, so that two takes never both spend the same
+// token.
+func TestRateTakeWaitsForTheOtherTake(t *testing.T) {
+	db := freshDB(t)
+	ctx := context.Background()
+	t0 := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
+	if ok, _, err := db.TakeToken(ctx, "u", t0, 20, time.Minute); !ok || err != nil {
+		t.Fatalf("first take: %v %v", ok, err)
+	}
+	// Another process is in the middle of a take that spends the rest.
+	conn, err := pgx.Connect(ctx, db.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	other, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(ctx, "SELECT tokens FROM rate_buckets WHERE key = 'u' FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(ctx, "UPDATE rate_buckets SET tokens = 0 WHERE key = 'u'"); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		ok  bool
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		ok, _, err := db.TakeToken(ctx, "u", t0, 20, time.Minute)
+		done <- result{ok, err}
+	}()
+	time.Sleep(300 * time.Millisecond) // time for the take to reach the row (were it not to, it would see 0 anyway)
+	if err := other.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-done; r.err != nil || r.ok {
+		t.Errorf("a take beside one that spent the bucket: ok %v, %v; want a refusal", r.ok, r.err)
+	}
+}
