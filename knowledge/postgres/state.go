@@ -9,40 +9,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/internal/sqlrow"
 )
 
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-func fromUnix(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(n, 0).UTC()
-}
-
-const feedColumns = `id, url, title, added_by, added_at, etag, last_modified, last_fetch, last_ok, last_new,
-	failures, last_error, next_fetch, disabled, operator, (SELECT count(*) FROM feed_servers WHERE feed_id = feeds.id)`
-
-func scanFeed(r pgx.Row) (knowledge.Feed, error) {
-	var f knowledge.Feed
-	var added, fetch, ok, nw, next int64
-	err := r.Scan(&f.ID, &f.URL, &f.Title, &f.AddedBy, &added, &f.ETag, &f.LastModified, &fetch, &ok, &nw,
-		&f.Failures, &f.LastError, &next, &f.Disabled, &f.Operator, &f.Servers)
-	f.AddedAt, f.LastFetch, f.LastOK, f.LastNew, f.NextFetch = fromUnix(added), fromUnix(fetch), fromUnix(ok), fromUnix(nw), fromUnix(next)
-	return f, err
-}
-
 func (db *DB) listFeeds(ctx context.Context, where string, args ...any) ([]knowledge.Feed, error) {
-	rows, err := db.pool.Query(ctx, "SELECT "+feedColumns+" FROM feeds "+where+" ORDER BY id", args...)
+	rows, err := db.pool.Query(ctx, "SELECT "+sqlrow.FeedColumns+" FROM feeds "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("feeds: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Feed, error) { return scanFeed(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Feed, error) { return sqlrow.ScanFeed(r) })
 }
 
 // AddFeed makes url an operator feed, adding it when new.
@@ -120,7 +95,7 @@ func (db *DB) RemoveFeed(ctx context.Context, url string) error {
 
 // FeedByURL returns one feed.
 func (db *DB) FeedByURL(ctx context.Context, url string) (knowledge.Feed, error) {
-	f, err := scanFeed(db.pool.QueryRow(ctx, "SELECT "+feedColumns+" FROM feeds WHERE url = $1", url))
+	f, err := sqlrow.ScanFeed(db.pool.QueryRow(ctx, "SELECT "+sqlrow.FeedColumns+" FROM feeds WHERE url = $1", url))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return f, fmt.Errorf("feed %s: %w", url, knowledge.ErrNotFound)
 	}
@@ -138,7 +113,7 @@ func (db *DB) DueFeeds(ctx context.Context, now time.Time) ([]knowledge.Feed, er
 // ClaimFeed takes a due feed for one poll (see knowledge.FeedStore).
 func (db *DB) ClaimFeed(ctx context.Context, f knowledge.Feed, now time.Time, lease time.Duration) (bool, error) {
 	tag, err := db.pool.Exec(ctx, "UPDATE feeds SET next_fetch = $1 WHERE id = $2 AND next_fetch = $3 AND NOT disabled",
-		now.Add(lease).Unix(), f.ID, unix(f.NextFetch))
+		now.Add(lease).Unix(), f.ID, sqlrow.Unix(f.NextFetch))
 	if err != nil {
 		return false, fmt.Errorf("claim feed: %w", err)
 	}
@@ -149,24 +124,12 @@ func (db *DB) ClaimFeed(ctx context.Context, f knowledge.Feed, now time.Time, le
 func (db *DB) SaveFeedState(ctx context.Context, f knowledge.Feed) error {
 	_, err := db.pool.Exec(ctx, `UPDATE feeds SET title = $1, etag = $2, last_modified = $3, last_fetch = $4, last_ok = $5,
 		last_new = $6, failures = $7, last_error = $8, next_fetch = $9, disabled = $10 WHERE id = $11`,
-		f.Title, f.ETag, f.LastModified, unix(f.LastFetch), unix(f.LastOK), unix(f.LastNew), f.Failures, f.LastError,
-		unix(f.NextFetch), f.Disabled, f.ID)
+		f.Title, f.ETag, f.LastModified, sqlrow.Unix(f.LastFetch), sqlrow.Unix(f.LastOK), sqlrow.Unix(f.LastNew), f.Failures, f.LastError,
+		sqlrow.Unix(f.NextFetch), f.Disabled, f.ID)
 	if err != nil {
 		return fmt.Errorf("save feed state: %w", err)
 	}
 	return nil
-}
-
-const subscriptionColumns = `id, guild_id, channel_id, minute, timezone, created_by, created_at, last_date, sending_date,
-	sending_at, last_sent_at`
-
-func scanSubscription(r pgx.Row) (knowledge.Subscription, error) {
-	var s knowledge.Subscription
-	var created, sending, sent int64
-	err := r.Scan(&s.ID, &s.GuildID, &s.ChannelID, &s.Minute, &s.Timezone, &s.CreatedBy, &created, &s.LastDate, &s.SendingDate,
-		&sending, &sent)
-	s.CreatedAt, s.SendingAt, s.LastSentAt = fromUnix(created), fromUnix(sending), fromUnix(sent)
-	return s, err
 }
 
 // Subscribe creates or updates a channel's subscription.
@@ -195,7 +158,7 @@ func (db *DB) Unsubscribe(ctx context.Context, channelID string) error {
 
 // Subscription returns a channel's subscription.
 func (db *DB) Subscription(ctx context.Context, channelID string) (knowledge.Subscription, error) {
-	s, err := scanSubscription(db.pool.QueryRow(ctx, "SELECT "+subscriptionColumns+" FROM subscriptions WHERE channel_id = $1", channelID))
+	s, err := sqlrow.ScanSubscription(db.pool.QueryRow(ctx, "SELECT "+sqlrow.SubscriptionColumns+" FROM subscriptions WHERE channel_id = $1", channelID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, fmt.Errorf("subscription of channel %s: %w", channelID, knowledge.ErrNotFound)
 	}
@@ -204,7 +167,7 @@ func (db *DB) Subscription(ctx context.Context, channelID string) (knowledge.Sub
 
 // Subscriptions lists a guild's subscriptions, or all when guildID is "".
 func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]knowledge.Subscription, error) {
-	q, args := "SELECT "+subscriptionColumns+" FROM subscriptions", []any{}
+	q, args := "SELECT "+sqlrow.SubscriptionColumns+" FROM subscriptions", []any{}
 	if guildID != "" {
 		q, args = q+" WHERE guild_id = $1", append(args, guildID)
 	}
@@ -212,7 +175,7 @@ func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]knowledge.Su
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Subscription, error) { return scanSubscription(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Subscription, error) { return sqlrow.ScanSubscription(r) })
 }
 
 // ClaimDigest claims a day's digest; of several callers, one wins.

@@ -8,21 +8,8 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/internal/sqlrow"
 )
-
-func unix(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.Unix()
-}
-
-func fromUnix(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(n, 0).UTC()
-}
 
 // AddFeed makes url an operator feed (see Feed.Operator), adding it when
 // it is new; its URL must be canonical already. ErrExists: the operator
@@ -113,21 +100,9 @@ func (db *DB) RemoveFeed(ctx context.Context, url string) error {
 	return nil
 }
 
-const feedColumns = `id, url, title, added_by, added_at, etag, last_modified, last_fetch, last_ok, last_new,
-	failures, last_error, next_fetch, disabled, operator, (SELECT count(*) FROM feed_servers WHERE feed_id = feeds.id)`
-
-func scanFeed(sc interface{ Scan(...any) error }) (knowledge.Feed, error) {
-	var f knowledge.Feed
-	var added, fetch, ok, nw, next int64
-	err := sc.Scan(&f.ID, &f.URL, &f.Title, &f.AddedBy, &added, &f.ETag, &f.LastModified, &fetch, &ok, &nw,
-		&f.Failures, &f.LastError, &next, &f.Disabled, &f.Operator, &f.Servers)
-	f.AddedAt, f.LastFetch, f.LastOK, f.LastNew, f.NextFetch = fromUnix(added), fromUnix(fetch), fromUnix(ok), fromUnix(nw), fromUnix(next)
-	return f, err
-}
-
 // FeedByURL returns one feed.
 func (db *DB) FeedByURL(ctx context.Context, url string) (knowledge.Feed, error) {
-	f, err := scanFeed(db.read.QueryRowContext(ctx, "SELECT "+feedColumns+" FROM feeds WHERE url = ?", url))
+	f, err := sqlrow.ScanFeed(db.read.QueryRowContext(ctx, "SELECT "+sqlrow.FeedColumns+" FROM feeds WHERE url = ?", url))
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("feed %s: %w", url, knowledge.ErrNotFound)
 	}
@@ -138,14 +113,14 @@ func (db *DB) FeedByURL(ctx context.Context, url string) (knowledge.Feed, error)
 func (db *DB) Feeds(ctx context.Context) ([]knowledge.Feed, error) { return db.listFeeds(ctx, "") }
 
 func (db *DB) listFeeds(ctx context.Context, where string, args ...any) ([]knowledge.Feed, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+feedColumns+" FROM feeds "+where+" ORDER BY id", args...)
+	rows, err := db.read.QueryContext(ctx, "SELECT "+sqlrow.FeedColumns+" FROM feeds "+where+" ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("feeds: %w", err)
 	}
 	defer rows.Close()
 	var out []knowledge.Feed
 	for rows.Next() {
-		f, err := scanFeed(rows)
+		f, err := sqlrow.ScanFeed(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +141,7 @@ func (db *DB) DueFeeds(ctx context.Context, now time.Time) ([]knowledge.Feed, er
 // real next fetch.
 func (db *DB) ClaimFeed(ctx context.Context, f knowledge.Feed, now time.Time, lease time.Duration) (bool, error) {
 	res, err := db.write.ExecContext(ctx, "UPDATE feeds SET next_fetch = ? WHERE id = ? AND next_fetch = ? AND disabled = 0",
-		now.Add(lease).Unix(), f.ID, unix(f.NextFetch))
+		now.Add(lease).Unix(), f.ID, sqlrow.Unix(f.NextFetch))
 	if err != nil {
 		return false, fmt.Errorf("claim feed: %w", err)
 	}
@@ -178,8 +153,8 @@ func (db *DB) ClaimFeed(ctx context.Context, f knowledge.Feed, now time.Time, le
 func (db *DB) SaveFeedState(ctx context.Context, f knowledge.Feed) error {
 	_, err := db.write.ExecContext(ctx, `UPDATE feeds SET title = ?, etag = ?, last_modified = ?, last_fetch = ?, last_ok = ?,
 		last_new = ?, failures = ?, last_error = ?, next_fetch = ?, disabled = ? WHERE id = ?`,
-		f.Title, f.ETag, f.LastModified, unix(f.LastFetch), unix(f.LastOK), unix(f.LastNew), f.Failures, f.LastError,
-		unix(f.NextFetch), f.Disabled, f.ID)
+		f.Title, f.ETag, f.LastModified, sqlrow.Unix(f.LastFetch), sqlrow.Unix(f.LastOK), sqlrow.Unix(f.LastNew), f.Failures, f.LastError,
+		sqlrow.Unix(f.NextFetch), f.Disabled, f.ID)
 	if err != nil {
 		return fmt.Errorf("save feed state: %w", err)
 	}

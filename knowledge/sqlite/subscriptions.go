@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/internal/sqlrow"
 )
 
 // Subscribe creates or updates a channel's subscription. The schedule
@@ -35,21 +36,9 @@ func (db *DB) Unsubscribe(ctx context.Context, channelID string) error {
 	return nil
 }
 
-const subscriptionColumns = `id, guild_id, channel_id, minute, timezone, created_by, created_at, last_date, sending_date,
-	sending_at, last_sent_at`
-
-func scanSubscription(sc interface{ Scan(...any) error }) (knowledge.Subscription, error) {
-	var s knowledge.Subscription
-	var created, sending, sent int64
-	err := sc.Scan(&s.ID, &s.GuildID, &s.ChannelID, &s.Minute, &s.Timezone, &s.CreatedBy, &created, &s.LastDate, &s.SendingDate,
-		&sending, &sent)
-	s.CreatedAt, s.SendingAt, s.LastSentAt = fromUnix(created), fromUnix(sending), fromUnix(sent)
-	return s, err
-}
-
 // Subscription returns a channel's subscription.
 func (db *DB) Subscription(ctx context.Context, channelID string) (knowledge.Subscription, error) {
-	s, err := scanSubscription(db.fresh().QueryRowContext(ctx, "SELECT "+subscriptionColumns+" FROM subscriptions WHERE channel_id = ?", channelID))
+	s, err := sqlrow.ScanSubscription(db.fresh().QueryRowContext(ctx, "SELECT "+sqlrow.SubscriptionColumns+" FROM subscriptions WHERE channel_id = ?", channelID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("subscription of channel %s: %w", channelID, knowledge.ErrNotFound)
 	}
@@ -58,7 +47,7 @@ func (db *DB) Subscription(ctx context.Context, channelID string) (knowledge.Sub
 
 // Subscriptions lists the subscriptions of a guild, or all when guildID is "".
 func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]knowledge.Subscription, error) {
-	q := "SELECT " + subscriptionColumns + " FROM subscriptions"
+	q := "SELECT " + sqlrow.SubscriptionColumns + " FROM subscriptions"
 	var args []any
 	if guildID != "" {
 		q += " WHERE guild_id = ?"
@@ -73,7 +62,7 @@ func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]knowledge.Su
 	defer rows.Close()
 	var out []knowledge.Subscription
 	for rows.Next() {
-		s, err := scanSubscription(rows)
+		s, err := sqlrow.ScanSubscription(rows)
 		if err != nil {
 			return nil, err
 		}
