@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/internal/sqlrow"
 	"github.com/attache-bot/attache/knowledge/text"
 )
 
@@ -349,7 +350,7 @@ func key(s string) int64 {
 
 const articleColumns = "a.id, a.url, a.source, a.title, a.author, a.published, a.fetched, a.lang, a.hash, a.undated"
 
-func scanArticle(sc interface{ Scan(...any) error }, a *knowledge.Article) error {
+func scanArticle(sc sqlrow.Scanner, a *knowledge.Article) error {
 	return sc.Scan(rowArticle(a)...)
 }
 
@@ -422,16 +423,10 @@ func (db *DB) Passages(ctx context.Context, articleID int64) ([]knowledge.Passag
 	if err != nil {
 		return nil, fmt.Errorf("passages of article %d: %w", articleID, err)
 	}
-	defer rows.Close()
-	var out []knowledge.Passage
-	for rows.Next() {
+	return collect(rows, func(r sqlrow.Scanner) (knowledge.Passage, error) {
 		var p knowledge.Passage
-		if err := rows.Scan(&p.ID, &p.ArticleID, &p.Ord, &p.Text); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, r.Scan(&p.ID, &p.ArticleID, &p.Ord, &p.Text)
+	})
 }
 
 // Stats counts the stored articles, passages and publications.
@@ -463,14 +458,8 @@ func (db *DB) RecentArticles(ctx context.Context, since time.Time, limit int) ([
 	if err != nil {
 		return nil, fmt.Errorf("recent articles: %w", err)
 	}
-	defer rows.Close()
-	var out []knowledge.Article
-	for rows.Next() {
+	return collect(rows, func(r sqlrow.Scanner) (knowledge.Article, error) {
 		var a knowledge.Article
-		if err := scanArticle(rows, &a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, scanArticle(r, &a)
+	})
 }

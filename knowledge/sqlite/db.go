@@ -23,6 +23,7 @@ import (
 	sysunix "golang.org/x/sys/unix"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/internal/sqlrow"
 	"github.com/attache-bot/attache/knowledge/text"
 )
 
@@ -513,3 +514,17 @@ func (db *DB) applyMigration(ctx context.Context, version int, base, name string
 
 // DB is a knowledge.Store.
 var _ knowledge.Store = (*DB)(nil)
+
+// collect reads every row with scan, and closes rows.
+func collect[T any](rows *sql.Rows, scan func(sqlrow.Scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -117,16 +117,7 @@ func (db *DB) listFeeds(ctx context.Context, where string, args ...any) ([]knowl
 	if err != nil {
 		return nil, fmt.Errorf("feeds: %w", err)
 	}
-	defer rows.Close()
-	var out []knowledge.Feed
-	for rows.Next() {
-		f, err := sqlrow.ScanFeed(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return collect(rows, sqlrow.ScanFeed)
 }
 
 // DueFeeds lists the enabled feeds whose next fetch is due at now.

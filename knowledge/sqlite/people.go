@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
+	"github.com/attache-bot/attache/knowledge/internal/sqlrow"
 	"github.com/attache-bot/attache/knowledge/text"
 )
 
@@ -113,16 +114,10 @@ func (db *DB) People(ctx context.Context, prefix string, limit int) ([]knowledge
 	if err != nil {
 		return nil, fmt.Errorf("people: %w", err)
 	}
-	defer rows.Close()
-	var out []knowledge.Person
-	for rows.Next() {
+	return collect(rows, func(r sqlrow.Scanner) (knowledge.Person, error) {
 		var p knowledge.Person
-		if err := rows.Scan(&p.ID, &p.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, r.Scan(&p.ID, &p.Name)
+	})
 }
 
 // rowArticle returns the scan destinations of articleColumns.

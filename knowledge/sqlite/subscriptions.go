@@ -59,16 +59,7 @@ func (db *DB) Subscriptions(ctx context.Context, guildID string) ([]knowledge.Su
 	if err != nil {
 		return nil, fmt.Errorf("subscriptions: %w", err)
 	}
-	defer rows.Close()
-	var out []knowledge.Subscription
-	for rows.Next() {
-		s, err := sqlrow.ScanSubscription(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(rows, sqlrow.ScanSubscription)
 }
 
 // ClaimDigest marks a subscription's digest for a local date as being
