@@ -22,6 +22,7 @@ import (
 
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/knowledge/ingest"
+	"github.com/attache-bot/attache/knowledge/postgres/pgtest"
 )
 
 // lockedBuffer is safe for the log lines that goroutines still write
@@ -434,7 +435,7 @@ func TestInteractionsEndpointNeedsTheKey(t *testing.T) {
 // ATTACHE_DB may name a PostgreSQL database: every command works on it.
 func TestCommandsOnPostgreSQL(t *testing.T) {
 	ctx := context.Background()
-	t.Setenv("ATTACHE_DB", pgDatabase(t, "cli"))
+	t.Setenv("ATTACHE_DB", pgtest.Database(t))
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -6,20 +6,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/postgres"
+	"github.com/attache-bot/attache/knowledge/postgres/pgtest"
 )
 
 // Two `attache serve` processes on one PostgreSQL, each with its own gateway
@@ -28,7 +25,7 @@ import (
 // interval; and the same holds for the survivor after one process stops.
 func TestTwoProcessesShareOnePostgreSQL(t *testing.T) {
 	ctx := context.Background()
-	dbURL := pgDatabase(t, "multi")
+	dbURL := pgtest.Database(t)
 
 	// The articles, and a feed server that counts its fetches.
 	cfg, err := LoadConfig(func(k string) string { return map[string]string{"ATTACHE_DB": dbURL}[k] })
@@ -213,37 +210,6 @@ func TestTwoProcessesShareOnePostgreSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	fetchedOnce("/b")
-}
-
-// pgDatabase is a PostgreSQL database of the test's own, on the server
-// ATTACHE_TEST_POSTGRES names (.ci/run starts one), dropped at the end.
-// Outside CI, without a server, the test is skipped with the reason.
-func pgDatabase(t *testing.T, name string) string {
-	t.Helper()
-	server := os.Getenv("ATTACHE_TEST_POSTGRES")
-	if server == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ATTACHE_TEST_POSTGRES is not set: .ci/run starts a PostgreSQL cluster for these tests")
-		}
-		t.Skip("ATTACHE_TEST_POSTGRES is not set (.ci/run starts a PostgreSQL cluster and sets it)")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name = fmt.Sprintf("attache_%s_%d", name, os.Getpid())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		conn.Close(ctx)
-	})
-	u, _ := url.Parse(server)
-	u.Path = "/" + name
-	return u.String()
 }
 
 func calls(fake *discordtest.Server, method, frag string) []discordtest.Call {

@@ -3,10 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,54 +14,15 @@ import (
 	"github.com/attache-bot/attache/knowledge/ingest"
 	"github.com/attache-bot/attache/knowledge/knowledgetest"
 	"github.com/attache-bot/attache/knowledge/postgres"
+	"github.com/attache-bot/attache/knowledge/postgres/pgtest"
 	"github.com/attache-bot/attache/knowledge/storetest"
 )
-
-// serverURL is a PostgreSQL server the tests may create databases on:
-// ATTACHE_TEST_POSTGRES, which .ci/run sets after starting a throwaway
-// cluster. CI never runs without it.
-func serverURL(tb testing.TB) string {
-	u := os.Getenv("ATTACHE_TEST_POSTGRES")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("ATTACHE_TEST_POSTGRES is not set: .ci/run starts a PostgreSQL cluster for these tests")
-		}
-		tb.Skip("ATTACHE_TEST_POSTGRES is not set (.ci/run starts a PostgreSQL cluster and sets it)")
-	}
-	return u
-}
-
-var dbSeq atomic.Int64
-
-// emptyDatabase creates an empty database of its own for tb, dropped when
-// tb ends, and returns its URL.
-func emptyDatabase(tb testing.TB) string {
-	tb.Helper()
-	ctx := context.Background()
-	admin := serverURL(tb)
-	conn, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	name := fmt.Sprintf("attache_test_%d_%d", os.Getpid(), dbSeq.Add(1))
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		conn.Close(ctx)
-	})
-	u, _ := url.Parse(admin)
-	u.Path = "/" + name
-	return u.String()
-}
 
 // freshDB opens the store on an empty database of tb's own; the store is
 // closed before the database is dropped.
 func freshDB(tb testing.TB) *postgres.DB {
 	tb.Helper()
-	db, err := postgres.Open(context.Background(), emptyDatabase(tb))
+	db, err := postgres.Open(context.Background(), pgtest.Database(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -79,7 +37,7 @@ func TestConformance(t *testing.T) {
 
 // Several processes may open the store at once: migrations run once.
 func TestConcurrentOpens(t *testing.T) {
-	dbURL := emptyDatabase(t)
+	dbURL := pgtest.Database(t)
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
@@ -208,7 +166,7 @@ func TestKeptCountsAgreeWithThePassages(t *testing.T) {
 // take those rows in one order, or are tried again, so that neither is
 // refused as a deadlock.
 func TestConcurrentWritesDoNotDeadlock(t *testing.T) {
-	dbURL := emptyDatabase(t)
+	dbURL := pgtest.Database(t)
 	ctx := context.Background()
 	// Many shared terms make each write's upsert long, and an unordered
 	// one likely to cross the other's.
