@@ -78,3 +78,24 @@ func (pr PersonRoles) Distinct() []Role {
 	}
 	return out
 }
+
+// NameKeys are the keys a typed name is looked up by among people's
+// aliases, in order, the first that finds someone winning: the folded
+// name; without a possessive ("Steve Witkoff's" folds to "steve witkoff
+// s"); its last word, so that "Mr Witkoff" finds him. None for a name
+// with no words.
+func NameKeys(name string) []string {
+	key := strings.Join(text.Words(name), " ")
+	if key == "" {
+		return nil
+	}
+	keys := []string{key}
+	if f := strings.Fields(key); len(f) > 1 {
+		if f[len(f)-1] == "s" && len(f) > 2 {
+			f = f[:len(f)-1]
+			keys = append(keys, strings.Join(f, " "))
+		}
+		keys = append(keys, f[len(f)-1])
+	}
+	return keys
+}

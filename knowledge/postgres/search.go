@@ -158,23 +158,12 @@ func (db *DB) Search(ctx context.Context, txt string, opt knowledge.SearchOption
 // WhoIs returns the people a name may mean with their roles, the best
 // documented first.
 func (db *DB) WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, error) {
-	key := strings.Join(text.Words(name), " ")
-	if key == "" {
-		return nil, nil
-	}
-	tries := []string{key}
-	if f := strings.Fields(key); len(f) > 1 {
-		if f[len(f)-1] == "s" && len(f) > 2 {
-			f = f[:len(f)-1]
-			tries = append(tries, strings.Join(f, " "))
-		}
-		tries = append(tries, f[len(f)-1])
-	}
+	keys := knowledge.NameKeys(name)
 	var ids []int64
-	for _, k := range tries {
+	for _, k := range keys {
 		rows, err := db.pool.Query(ctx, "SELECT person_id FROM person_aliases WHERE alias = $1", k)
 		if err != nil {
-			return nil, fmt.Errorf("who is %q: %w", key, err)
+			return nil, fmt.Errorf("who is %q: %w", keys[0], err)
 		}
 		if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
 			return nil, err

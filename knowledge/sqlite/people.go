@@ -16,11 +16,7 @@ import (
 // without diacritics, any case) and lists their roles, newest first. The
 // best-documented person comes first when a surname is shared.
 func (db *DB) WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, error) {
-	key := strings.Join(text.Words(name), " ")
-	if key == "" {
-		return nil, nil
-	}
-	ids, err := db.personIDs(ctx, key)
+	ids, err := db.personIDs(ctx, knowledge.NameKeys(name))
 	if err != nil {
 		return nil, err
 	}
@@ -38,37 +34,16 @@ func (db *DB) WhoIs(ctx context.Context, name string) ([]knowledge.PersonRoles, 
 	return out, nil
 }
 
-// personIDs resolves a folded name: an alias first, else by its last word,
-// so that "Mr Witkoff" or "Steve Witkoff's" still finds him.
-func (db *DB) personIDs(ctx context.Context, key string) ([]int64, error) {
-	tries := []string{key}
-	if f := strings.Fields(key); len(f) > 1 {
-		if f[len(f)-1] == "s" && len(f) > 2 { // a possessive: "witkoff s"
-			f = f[:len(f)-1]
-			tries = append(tries, strings.Join(f, " "))
-		}
-		tries = append(tries, f[len(f)-1])
-	}
-	for _, k := range tries {
+// personIDs returns the people the first of keys that names anyone names.
+func (db *DB) personIDs(ctx context.Context, keys []string) ([]int64, error) {
+	for _, k := range keys {
 		rows, err := db.queryRead(ctx, "SELECT person_id FROM person_aliases WHERE alias = ?", k)
 		if err != nil {
-			return nil, fmt.Errorf("who is %q: %w", key, err)
+			return nil, fmt.Errorf("who is %q: %w", keys[0], err)
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		if len(ids) > 0 {
-			return ids, nil
+		ids, err := collect(rows, func(r sqlrow.Scanner) (id int64, err error) { return id, r.Scan(&id) })
+		if err != nil || len(ids) > 0 {
+			return ids, err
 		}
 	}
 	return nil, nil
