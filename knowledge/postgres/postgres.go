@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,6 +43,9 @@ type DB struct {
 	pool *pgxpool.Pool
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// forgot is when this process last forgot idle rate-limit buckets
+	// (Unix nanoseconds).
+	forgot atomic.Int64
 }
 
 // DB is a knowledge.Store.

@@ -265,10 +265,13 @@ func (db *DB) TakeToken(ctx context.Context, key string, now time.Time, burst in
 	if err != nil {
 		return false, 0, storeError(fmt.Errorf("rate limit: %w", err))
 	}
-	// Forgetting is done outside the take, skipping buckets another take
-	// holds, so that it neither waits nor deadlocks; one that fails is
-	// harmless, and the next take tries again.
-	db.pool.Exec(ctx, `DELETE FROM rate_buckets WHERE key IN (
-		SELECT key FROM rate_buckets WHERE at < $1 FOR UPDATE SKIP LOCKED)`, now.Add(-window).UnixNano())
+	// Idle buckets are forgotten at most once a window by each process,
+	// off the take's transaction and skipping buckets another take holds,
+	// so that it neither waits nor deadlocks; one that fails is harmless,
+	// and is tried again a window later.
+	if last := db.forgot.Load(); now.UnixNano()-last >= int64(window) && db.forgot.CompareAndSwap(last, now.UnixNano()) {
+		db.pool.Exec(ctx, `DELETE FROM rate_buckets WHERE key IN (
+			SELECT key FROM rate_buckets WHERE at < $1 FOR UPDATE SKIP LOCKED)`, now.Add(-window).UnixNano())
+	}
 	return ok, wait, nil
 }

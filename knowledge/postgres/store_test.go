@@ -262,3 +262,32 @@ func TestRateTakeWaitsForTheOtherTake(t *testing.T) {
 		t.Errorf("a take beside one that spent the bucket: ok %v, %v; want a refusal", r.ok, r.err)
 	}
 }
+
+// Buckets idle for a window, full again, are forgotten: the table holds
+// recent users only.
+func TestIdleRateBucketsAreForgotten(t *testing.T) {
+	db := freshDB(t)
+	ctx := context.Background()
+	t0 := time.Date(2025, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, take := range []struct {
+		key string
+		at  time.Time
+	}{{"idle", t0}, {"recent", t0.Add(2 * time.Minute)}} {
+		if _, _, err := db.TakeToken(ctx, take.key, take.at, 5, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn, err := pgx.Connect(ctx, db.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT key FROM rate_buckets ORDER BY key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(keys) != 1 || keys[0] != "recent" {
+		t.Errorf("buckets kept: %v %v; want only the recent one", keys, err)
+	}
+}
