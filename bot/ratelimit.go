@@ -26,6 +26,7 @@ type Limiter struct {
 
 	mu      sync.Mutex
 	buckets map[string]*knowledge.Bucket
+	forgot  time.Time // when idle buckets were last forgotten
 }
 
 // Allow takes a token for user; when there is none it says how long until
@@ -69,11 +70,12 @@ func (l *Limiter) take(ctx context.Context, user string, now time.Time) (bool, t
 		l.buckets[user] = b
 	}
 	ok, wait := b.Take(now, l.Burst, l.Window)
-	// Forget idle users now and then so the map stays small: a bucket
-	// idle for a window is full again.
-	if !ok && len(l.buckets) > 10000 {
+	// Forget idle users once a window, so that the map holds recent ones
+	// only: a bucket idle for a window is full again.
+	if now.Sub(l.forgot) >= l.Window {
+		l.forgot = now
 		for u, o := range l.buckets {
-			if now.Sub(o.At) > l.Window {
+			if now.Sub(o.At) >= l.Window {
 				delete(l.buckets, u)
 			}
 		}
