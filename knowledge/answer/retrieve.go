@@ -155,9 +155,34 @@ func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, 
 	if prior == "" {
 		searchText = q.Text
 	}
-	plan, err := r.Store.PlanQuery(ctx, searchText)
+	opt := knowledge.SearchOptions{Since: q.Since, Until: r.until(q), Limit: 15}
+	var hits []knowledge.Hit
+	seen := map[int64]bool{}
+	search := func(txt string, limit int) (knowledge.Query, error) {
+		o := opt
+		o.Limit = limit
+		hs, plan, err := r.Store.SearchPassages(ctx, txt, o)
+		if err != nil {
+			return plan, fmt.Errorf("retrieve: %w", err)
+		}
+		for _, h := range hs {
+			if !seen[h.Passage.ID] {
+				seen[h.Passage.ID] = true
+				hits = append(hits, h)
+			}
+		}
+		return plan, nil
+	}
+	plan, err := search(searchText, 15)
 	if err != nil {
-		return ev, fmt.Errorf("retrieve: %w", err)
+		return ev, err
+	}
+	// The words' weights: the search's own when it weighed them (it does
+	// when its words together found too little), else asked for.
+	if plan.Total == 0 {
+		if plan, err = r.Store.PlanQuery(ctx, searchText); err != nil {
+			return ev, fmt.Errorf("retrieve: %w", err)
+		}
 	}
 	ev.groups = weigh(groupsOf(q.TermWords, q.Names, q.FocusWords), plan)
 	names := q.Names
@@ -165,36 +190,11 @@ func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, 
 		names = append(names, q.Person)
 	}
 	ev.names = nameKeys(names, plan)
-
-	opt := knowledge.SearchOptions{Since: q.Since, Until: r.until(q), Limit: 15}
-	var hits []knowledge.Hit
-	seen := map[int64]bool{}
-	add := func(hs []knowledge.Hit) {
-		for _, h := range hs {
-			if !seen[h.Passage.ID] {
-				seen[h.Passage.ID] = true
-				hits = append(hits, h)
-			}
-		}
-	}
-	search := func(txt string, limit int) error {
-		o := opt
-		o.Limit = limit
-		hs, _, err := r.Store.SearchPassages(ctx, txt, o)
-		if err != nil {
-			return fmt.Errorf("retrieve: %w", err)
-		}
-		add(hs)
-		return nil
-	}
-	if err := search(searchText, 15); err != nil {
-		return ev, err
-	}
 	// The question's equivalents ("Tehran" for "Iran") are searched only
 	// when its own words found nothing that clears the floor.
 	stems := passageStems{}
 	if exp := expansion(q.TermWords); exp != "" && !r.enough(hits, ev, stems) {
-		if err := search(searchText+" "+exp, 10); err != nil {
+		if _, err := search(searchText+" "+exp, 10); err != nil {
 			return ev, err
 		}
 	}
@@ -208,7 +208,7 @@ func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, 
 		if len(roles) > 0 {
 			name = roles[0].Person.Name
 		}
-		if err := search(name, 10); err != nil {
+		if _, err := search(name, 10); err != nil {
 			return ev, err
 		}
 	}
