@@ -25,12 +25,28 @@ func (m *Main) newAnswerer(db knowledge.Store) *answer.Service {
 	return s
 }
 
-// newLLM returns the configured LLM, or nil (a nil interface) when there is none.
+// newLLM returns the configured LLM, or nil (a nil interface) when there
+// is none. Every caller shares one client, so that what it learns of the
+// server (the parameters it refuses, whether the model thinks) holds for
+// answers, summaries and digests alike.
 func (m *Main) newLLM() answer.Generator {
 	if !m.Config.LLMConfigured() {
 		return nil
 	}
-	return answer.NewOpenAI(m.Config.OpenAIKey, m.Config.OpenAIBaseURL, m.Config.OpenAIModel, nil)
+	if m.llm == nil {
+		m.llm = m.openAIClient()
+	}
+	return m.llm
+}
+
+// openAIClient is a new client for the configured server.
+func (m *Main) openAIClient() *answer.OpenAI {
+	c := answer.NewOpenAI(m.Config.OpenAIKey, m.Config.OpenAIBaseURL, m.Config.OpenAIModel, nil)
+	c.ReasoningEffort = m.Config.ReasoningEffort
+	c.MaxTokens = m.Config.LLMMaxTokens
+	c.ThinkingTokens = m.Config.ThinkingTokens
+	c.Log = m.Log
+	return c
 }
 
 // jsonAnswer is `attache ask --json`.
@@ -195,7 +211,7 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 }
 
 func (m *Main) newSummarizer(db knowledge.Store) *answer.Summarizer {
-	return &answer.Summarizer{Store: db, LLM: m.newLLM(), PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout, Log: m.Log}
+	return &answer.Summarizer{Store: db, LLM: m.newLLM(), PromptTokens: m.Config.PromptTokens, Timeout: 2 * m.Config.LLMTimeout, Log: m.Log, Now: m.now}
 }
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {

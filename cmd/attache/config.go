@@ -24,7 +24,12 @@ type Config struct {
 	OpenAIBaseURL string        // OPENAI_BASE_URL
 	OpenAIModel   string        // OPENAI_MODEL
 	LLMTimeout    time.Duration // ATTACHE_LLM_TIMEOUT
-	PromptTokens  int           // ATTACHE_PROMPT_TOKENS
+	// ReasoningEffort is sent as reasoning_effort when set
+	// (ATTACHE_LLM_REASONING_EFFORT: none, minimal, low, medium, high).
+	ReasoningEffort string
+	LLMMaxTokens    int // ATTACHE_LLM_MAX_TOKENS: the answer's budget
+	ThinkingTokens  int // ATTACHE_LLM_THINKING_TOKENS: more for models that think
+	PromptTokens    int // ATTACHE_PROMPT_TOKENS
 
 	FetchTimeout  time.Duration // ATTACHE_FETCH_TIMEOUT
 	FetchMaxBytes int64         // ATTACHE_FETCH_MAX_BYTES
@@ -60,6 +65,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DBPath:         "attache.db",
 		OpenAIModel:    "gpt-4o-mini",
 		LLMTimeout:     45 * time.Second,
+		LLMMaxTokens:   600,
+		ThinkingTokens: 4000,
 		PromptTokens:   3000,
 		FetchTimeout:   20 * time.Second,
 		FetchMaxBytes:  10 << 20,
@@ -104,6 +111,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	str("OPENAI_BASE_URL", &c.OpenAIBaseURL)
 	str("OPENAI_MODEL", &c.OpenAIModel)
 	dur("ATTACHE_LLM_TIMEOUT", &c.LLMTimeout)
+	integer("ATTACHE_LLM_MAX_TOKENS", &c.LLMMaxTokens)
+	integer("ATTACHE_LLM_THINKING_TOKENS", &c.ThinkingTokens)
+	switch v := strings.ToLower(strings.TrimSpace(getenv("ATTACHE_LLM_REASONING_EFFORT"))); v {
+	case "", "none", "minimal", "low", "medium", "high", "xhigh":
+		c.ReasoningEffort = v
+	default:
+		errs = append(errs, fmt.Sprintf("ATTACHE_LLM_REASONING_EFFORT=%q is not one of none, minimal, low, medium, high", v))
+	}
 	integer("ATTACHE_PROMPT_TOKENS", &c.PromptTokens)
 	dur("ATTACHE_FETCH_TIMEOUT", &c.FetchTimeout)
 	var maxBytes int

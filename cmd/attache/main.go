@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 	_ "time/tzdata" // the zone database ships inside the binary, for bare containers
+
+	"github.com/attache-bot/attache/knowledge/answer"
 )
 
 func main() {
@@ -60,6 +62,7 @@ type Main struct {
 	Stderr io.Writer
 
 	closers []func() error
+	llm     *answer.OpenAI // shared by every model call; see newLLM
 }
 
 // NewMain returns a Main that logs to stderr.

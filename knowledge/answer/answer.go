@@ -22,6 +22,15 @@ type Source struct {
 // Usage is the token count of LLM calls.
 type Usage struct {
 	PromptTokens, CompletionTokens int
+	// ReasoningTokens are the completion tokens a model spent thinking,
+	// where the server reports them.
+	ReasoningTokens int
+}
+
+func (u *Usage) add(v Usage) {
+	u.PromptTokens += v.PromptTokens
+	u.CompletionTokens += v.CompletionTokens
+	u.ReasoningTokens += v.ReasoningTokens
 }
 
 // Method names how an answer was made.
@@ -202,6 +211,12 @@ func (s *Service) generate(ctx context.Context, ev Evidence, prior *FollowUp, on
 		timeout = 45 * time.Second
 	}
 	a, err := s.model().Cited(ctx, "answer", ev.Question.Text, timeout, p, onDelta, true)
+	if errors.Is(err, ErrLLMContextLength) {
+		// The model's context is smaller than the budget: once more with
+		// half the sources' text.
+		p = BuildPrompt(ev, prior, orDefault(s.PromptTokens, 3000)/2)
+		a, err = s.model().Cited(ctx, "answer", ev.Question.Text, timeout, p, onDelta, true)
+	}
 	if err == nil && a.NoAnswer {
 		a.Closest = closest(hitsOf(ev.Passages), 3)
 	}

@@ -68,8 +68,18 @@ func TestLLMAnswerIsCheckedAndRenumbered(t *testing.T) {
 			"He also won the Tour de Lyon in 1999 with Eddy Merckx [%d]. The sky is green [42].", envoy, moscow, moscow),
 			PromptTokens: 900, CompletionTokens: 40}
 	})
+	// A model's first answer in a process is passed on complete (it may
+	// turn out to hold reasoning closed by a lone tag); once the model is
+	// known not to, its answers stream.
 	var streamed strings.Builder
-	a, err := service(g).Ask(context.Background(), "What is Witkoff's role?", nil, func(s string) { streamed.WriteString(s) })
+	svc := service(g)
+	if _, err := svc.Ask(context.Background(), "What is Witkoff's role?", nil, func(s string) { streamed.WriteString(s) }); err != nil {
+		t.Fatal(err)
+	}
+	if streamed.Len() != 0 {
+		t.Errorf("the first answer of an unknown model streamed: %q", streamed.String())
+	}
+	a, err := svc.Ask(context.Background(), "What is Witkoff's role?", nil, func(s string) { streamed.WriteString(s) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +110,7 @@ func TestLLMAnswerIsCheckedAndRenumbered(t *testing.T) {
 		t.Errorf("stream deltas missing: %q", streamed.String())
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 1 || !reqs[0].Stream || reqs[0].Model != "fake-model" {
+	if len(reqs) != 2 || !reqs[0].Stream || reqs[0].Model != "fake-model" {
 		t.Errorf("requests %+v", reqs)
 	}
 	if got := srv.Authorizations()[0]; got != "Bearer test-key-123" {
@@ -214,7 +224,7 @@ func TestFollowUpCarriesTheEarlierExchange(t *testing.T) {
 }
 
 func TestPromptGolden(t *testing.T) {
-	r := &answer.Retriever{Store: sample}
+	r := &answer.Retriever{Store: sample, AsOf: time.Date(2025, 10, 14, 0, 0, 0, 0, time.UTC)}
 	ev, err := r.Retrieve(context.Background(), "What is Witkoff's role?", "")
 	if err != nil {
 		t.Fatal(err)

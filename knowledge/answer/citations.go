@@ -49,16 +49,13 @@ func Check(question, txt string, sources []Source) Answer {
 	}
 	renum := map[int]int{}
 	var lines []string
-	for _, line := range strings.Split(strings.TrimSpace(txt), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
+	for _, line := range markerLines(NormaliseMarkers(txt)) {
 		prefix := ""
 		if m := bulletRE.FindString(line); m != "" {
 			prefix, line = m, line[len(m):]
 		}
 		sents := text.Sentences(line)
+		collected := collectedMarkers(sents)
 		// First pass: which sources each sentence cites and which support it.
 		type sent struct {
 			txt       string
@@ -73,7 +70,13 @@ func Check(question, txt string, sources []Source) Answer {
 			ss[i].keys = keyTokens(ss[i].txt)
 			var relevant []sourceFacts
 			var nums []int
-			for _, m := range markerRE.FindAllStringSubmatch(s, -1) {
+			marked := s
+			if collected != "" && i < len(sents)-1 && len(ss[i].keys) > 0 {
+				// Markers gathered at the paragraph's end stand for each
+				// checkable sentence before them.
+				marked += collected
+			}
+			for _, m := range markerRE.FindAllStringSubmatch(marked, -1) {
 				for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
 					n, _ := strconv.Atoi(f)
 					ss[i].cited = append(ss[i].cited, n)
@@ -137,6 +140,127 @@ func Check(question, txt string, sources []Source) Answer {
 		}
 	}
 	return a
+}
+
+// NormaliseMarkers rewrites the citation forms models write into the
+// one Check reads, "claim [n]." with the marker before the sentence's
+// full stop: 【1】 and [1†source] become [1], [Source 1] and [Sources 1, 2]
+// become [1] and [1, 2], [^1] becomes [1], a range [1-3] becomes
+// [1][2][3], and markers written after the full stop ("… in April. [1]")
+// move before it. It changes nothing else.
+func NormaliseMarkers(s string) string {
+	s = lenticularRE.ReplaceAllStringFunc(s, func(m string) string {
+		return "[" + digitsRE.FindString(m) + "]"
+	})
+	s = bracketRE.ReplaceAllStringFunc(s, func(m string) string {
+		if out, ok := markerGroup(m[1 : len(m)-1]); ok {
+			return out
+		}
+		return m
+	})
+	return trailingRE.ReplaceAllStringFunc(s, func(m string) string {
+		loc := trailingRE.FindStringSubmatchIndex(m)
+		punct, marks, after := m[loc[2]:loc[3]], m[loc[4]:loc[5]], m[loc[6]:loc[7]]
+		return " " + strings.Join(strings.Fields(marks), "") + punct + after
+	})
+}
+
+var (
+	// lenticularRE: 【1】, 【1†L3-L9】, [1†source].
+	lenticularRE = regexp.MustCompile(`【\s*\d{1,3}\s*(?:†[^】\n]{0,40})?】|\[\s*\d{1,3}\s*†[^\]\n]{0,40}\]`)
+	digitsRE     = regexp.MustCompile(`\d+`)
+	// bracketRE: a short bracketed group that may be a marker.
+	bracketRE = regexp.MustCompile(`\[[^\[\]\n]{1,60}\]`)
+	// trailingRE: markers after a sentence's final punctuation (and its
+	// closing quote), before white space or the end.
+	trailingRE = regexp.MustCompile(`([.!?。！？]["”’»)]?)((?:[ \t]*\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\])+)([ \t]|$)`)
+	// markerWordRE: the words models put inside a marker.
+	markerWordRE = regexp.MustCompile(`(?i)\b(?:sources?|refs?|references?|citations?|articles?|nos?|and)\b\.?|[:#^&]`)
+)
+
+// markerGroup reads the inside of a bracket as citation numbers
+// ("Source 1", "1, 2", "1-3", "^2") and writes them as [n][m]; ok is false
+// for anything else ("[sic]", "[2025]", "[Reuters]").
+func markerGroup(inner string) (string, bool) {
+	rest := markerWordRE.ReplaceAllString(inner, " ")
+	if rest == inner && !strings.ContainsAny(inner, "-–—") {
+		return "", false // a plain [1] or [1, 2] stays as it is
+	}
+	var out strings.Builder
+	n := 0
+	for _, f := range strings.FieldsFunc(rest, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		lo, hi, ok := numberRange(f)
+		if !ok || hi-lo > 20 {
+			return "", false
+		}
+		for k := lo; k <= hi; k++ {
+			fmt.Fprintf(&out, "[%d]", k)
+			n++
+		}
+	}
+	if n == 0 {
+		return "", false
+	}
+	return out.String(), true
+}
+
+// numberRange reads "3" or "1-3" (with a hyphen or dash) of numbers below 1000.
+func numberRange(f string) (int, int, bool) {
+	for _, dash := range []string{"-", "–", "—"} {
+		if a, b, ok := strings.Cut(f, dash); ok {
+			lo, e1 := strconv.Atoi(strings.TrimSpace(a))
+			hi, e2 := strconv.Atoi(strings.TrimSpace(b))
+			if e1 != nil || e2 != nil || lo < 1 || hi < lo || hi > 999 {
+				return 0, 0, false
+			}
+			return lo, hi, true
+		}
+	}
+	v, err := strconv.Atoi(f)
+	if err != nil || v < 1 || v > 999 {
+		return 0, 0, false
+	}
+	return v, v, true
+}
+
+// markerLines splits an answer into its non-empty lines; a line of
+// markers alone ("[1][2]", "Sources: [1], [2]") joins the line before it.
+func markerLines(txt string) []string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(txt), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if len(out) > 0 && onlyMarkers(line) {
+			out[len(out)-1] = placeMarkers(strings.TrimSpace(out[len(out)-1]), strings.Join(markerRE.FindAllString(line, -1), ""))
+			continue
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+var sourcesLabelRE = regexp.MustCompile(`(?i)^(?:sources?|references?|citations?)\s*:?`)
+
+func onlyMarkers(line string) bool {
+	rest := markerRE.ReplaceAllString(sourcesLabelRE.ReplaceAllString(line, ""), "")
+	return strings.Trim(rest, " ,;.") == "" && markerRE.MatchString(line)
+}
+
+// collectedMarkers returns the markers of a paragraph's last sentence when
+// no sentence before it has any: a model that cites a paragraph at its
+// end cites each of its sentences.
+func collectedMarkers(sents []string) string {
+	if len(sents) < 2 {
+		return ""
+	}
+	for _, s := range sents[:len(sents)-1] {
+		if markerRE.MatchString(s) {
+			return ""
+		}
+	}
+	return strings.Join(markerRE.FindAllString(sents[len(sents)-1], -1), "")
 }
 
 var bulletRE = regexp.MustCompile(`^(?:[-*•]\s+|\d{1,2}[.)]\s+)`)

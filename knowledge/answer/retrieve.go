@@ -64,8 +64,11 @@ type Evidence struct {
 	// answer from it without a model.
 	Answerable bool
 	Closest    []knowledge.Article // the nearest headlines, for a question the articles do not answer
-	groups     []termGroup
-	names      []nameKey
+	// Today is the question's day: the as-of day when one is set, else
+	// the clock's. The model is told it.
+	Today  time.Time
+	groups []termGroup
+	names  []nameKey
 }
 
 // Retriever finds the passages that answer a question.
@@ -127,7 +130,7 @@ func (r *Retriever) until(q Question) time.Time {
 	return q.AsOf
 }
 
-func orDefault[T int | float64](v, d T) T {
+func orDefault[T int | float64 | time.Duration](v, d T) T {
 	if v <= 0 {
 		return d
 	}
@@ -147,7 +150,7 @@ func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, 
 		}
 		q.TermWords = appendNew(q.TermWords, pq.TermWords)
 	}
-	ev := Evidence{Question: q}
+	ev := Evidence{Question: q, Today: r.now()}
 	if len(q.TermWords) == 0 {
 		return ev, nil
 	}

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -32,6 +33,8 @@ type Summarizer struct {
 	// OnLLM and Log, when set, observe and report each model call.
 	OnLLM func(time.Duration, Usage, error)
 	Log   *slog.Logger
+	// Now is the clock the model is told the day of (default: the wall clock).
+	Now func() time.Time
 }
 
 // SummaryRequest says what to summarise.
@@ -104,7 +107,17 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (Answer,
 	}
 	var a Answer
 	if s.LLM != nil {
-		a, err = s.llmSummary(ctx, question, sources)
+		today := req.Until
+		if today.IsZero() {
+			today = s.now()
+		}
+		budget := orDefault(s.PromptTokens, 3000)
+		a, err = s.llmSummary(ctx, question, today, sources, budget)
+		if errors.Is(err, ErrLLMContextLength) {
+			// The model's context is smaller than the budget: once more
+			// with half the text in each part.
+			a, err = s.llmSummary(ctx, question, today, sources, budget/2)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return Answer{}, ctx.Err()
@@ -118,6 +131,13 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (Answer,
 	}
 	a.Text = note + a.Text
 	return a, nil
+}
+
+func (s *Summarizer) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now().UTC()
 }
 
 // spanText names a window: "last 7 days", "last 24 hours".
@@ -194,7 +214,14 @@ func lead(txt string) string {
 // llmSummary summarises the sources in parts that fit the budget, then
 // combines the parts; citations keep their global numbers throughout and
 // are checked at the end.
-func (s *Summarizer) llmSummary(ctx context.Context, question string, sources []Source) (Answer, error) {
+func (s *Summarizer) llmSummary(ctx context.Context, question string, today time.Time, sources []Source, budget int) (Answer, error) {
+	// The model reads the sources oldest first, the newest next to the
+	// request, numbered as shown.
+	sources = append([]Source(nil), sources...)
+	sort.SliceStable(sources, func(i, j int) bool { return sources[i].Article.Published.Before(sources[j].Article.Published) })
+	for i := range sources {
+		sources[i].N = i + 1
+	}
 	timeout := s.Timeout
 	if timeout <= 0 {
 		timeout = 90 * time.Second
@@ -202,7 +229,6 @@ func (s *Summarizer) llmSummary(ctx context.Context, question string, sources []
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	model := Model{LLM: s.LLM, Observe: s.OnLLM, Log: s.Log}
-	budget := orDefault(s.PromptTokens, 3000)
 	var parts [][]Source
 	var cur []Source
 	used := 0
@@ -223,7 +249,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, question string, sources []
 			b.WriteString(SourceBlock(src))
 		}
 		b.WriteString(question)
-		return Prompt{System: summarySystem, User: b.String(), Sources: part}
+		return Prompt{System: withDate(summarySystem, today), User: b.String(), Sources: part}
 	}
 	if len(parts) == 1 {
 		return model.Cited(ctx, "summary", question, timeout, prompt(parts[0]), nil, false)
@@ -239,7 +265,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, question string, sources []
 		usage.CompletionTokens += u.CompletionTokens
 		partial = append(partial, txt)
 	}
-	a, err := model.Cited(ctx, "summary", question, timeout, Prompt{System: combineSystem,
+	a, err := model.Cited(ctx, "summary", question, timeout, Prompt{System: withDate(combineSystem, today),
 		User: "Partial briefings:\n\n" + strings.Join(partial, "\n\n") + "\n\n" + question, Sources: sources}, nil, false)
 	if err != nil {
 		return Answer{}, err
