@@ -23,7 +23,7 @@ type Metrics struct {
 	edits        prometheus.Counter
 	llmLatency   prometheus.Histogram
 	llmTokens    *prometheus.CounterVec
-	llmErrors    prometheus.Counter
+	llmErrors    *prometheus.CounterVec
 	retrieval    prometheus.Histogram
 }
 
@@ -44,8 +44,9 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		llmLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "attache_llm_latency_seconds",
 			Help: "Duration of LLM calls.", Buckets: prometheus.ExponentialBuckets(0.1, 2, 10)}),
 		llmTokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "attache_llm_tokens_total",
-			Help: "LLM tokens used, by kind."}, []string{"kind"}),
-		llmErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "attache_llm_errors_total", Help: "LLM calls that failed."}),
+			Help: "LLM tokens used, by kind (prompt, completion, and the completion's reasoning)."}, []string{"kind"}),
+		llmErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "attache_llm_errors_total",
+			Help: "LLM calls that failed, by kind (unauthorized, model_not_found, unreachable, rate_limited, context_length, timeout, cut_off, empty, other)."}, []string{"kind"}),
 		retrieval: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "attache_search_latency_seconds",
 			Help: "Duration of retrieval for a question.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 	}
@@ -67,8 +68,9 @@ func (m *Metrics) ObserveLLM(d time.Duration, u answer.Usage, err error) {
 	m.llmLatency.Observe(d.Seconds())
 	m.llmTokens.WithLabelValues("prompt").Add(float64(u.PromptTokens))
 	m.llmTokens.WithLabelValues("completion").Add(float64(u.CompletionTokens))
+	m.llmTokens.WithLabelValues("reasoning").Add(float64(u.ReasoningTokens))
 	if err != nil {
-		m.llmErrors.Inc()
+		m.llmErrors.WithLabelValues(answer.ErrorKind(err)).Inc()
 	}
 }
 

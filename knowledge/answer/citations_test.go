@@ -43,6 +43,27 @@ func TestCheck(t *testing.T) {
 		{"connective sentence kept", "In short, yes. Rubio met Barrot [1].", "In short, yes. Rubio met Barrot [1].", []string{"paris"}, true, false, 0},
 		{"says the sources do not answer", "The stored articles do not answer this question.", "The stored articles do not answer this question.", nil, false, true, 0},
 		{"no citation at all is not grounded", "Rubio is a famous diplomat.", "", nil, false, false, 1},
+		// The forms models write, as recorded from them: each is read as
+		// the plain form, and checked as strictly.
+		{"marker after the full stop", "Rubio met Barrot in Paris on 17 April. [1] Witkoff led the US side in Muscat. [2]",
+			"Rubio met Barrot in Paris on 17 April [1]. Witkoff led the US side in Muscat [2].", []string{"paris", "oman"}, true, false, 0},
+		{"adjacent markers after the full stop", "Rubio met Barrot, and Witkoff went to Muscat. [1][2]",
+			"Rubio met Barrot, and Witkoff went to Muscat [1][2].", []string{"paris", "oman"}, true, false, 0},
+		{"a range", "Rubio met Barrot, and Witkoff went to Muscat [1-2].", "Rubio met Barrot, and Witkoff went to Muscat [1][2].", []string{"paris", "oman"}, true, false, 0},
+		{"a range with a dash", "Rubio met Barrot, and Witkoff went to Muscat [1–2].", "Rubio met Barrot, and Witkoff went to Muscat [1][2].", []string{"paris", "oman"}, true, false, 0},
+		{"lenticular brackets", "Rubio met Barrot in Paris【1】. Witkoff went to Muscat【2†source】.",
+			"Rubio met Barrot in Paris [1]. Witkoff went to Muscat [2].", []string{"paris", "oman"}, true, false, 0},
+		{"source words", "Rubio met Barrot in Paris [Source 1]. Witkoff went to Muscat [Sources: 2].",
+			"Rubio met Barrot in Paris [1]. Witkoff went to Muscat [2].", []string{"paris", "oman"}, true, false, 0},
+		{"footnote caret", "Rubio met Barrot in Paris [^1].", "Rubio met Barrot in Paris [1].", []string{"paris"}, true, false, 0},
+		{"markers gathered at a paragraph's end", "Rubio met Barrot in Paris. Witkoff led the US side in Muscat. [1][2]",
+			"Rubio met Barrot in Paris [1]. Witkoff led the US side in Muscat [2].", []string{"paris", "oman"}, true, false, 0},
+		{"markers on a line of their own", "Rubio met Barrot in Paris. The talks lasted three hours.\n[1]",
+			"Rubio met Barrot in Paris [1]. The talks lasted three hours [1].", []string{"paris"}, true, false, 0},
+		{"a gathered marker supports only what its source says", "Rubio met Barrot in Paris. Putin met Xi in Beijing. [1]",
+			"Rubio met Barrot in Paris [1].", []string{"paris"}, true, false, 1},
+		{"a trailing invented number is still removed", "Rubio met Barrot in Paris. [9]", "", nil, false, false, 1},
+		{"brackets that are not markers stay", "Rubio said the talks were [sic] long, in Paris [1].", "Rubio said the talks were [sic] long, in Paris [1].", []string{"paris"}, true, false, 0},
 		{"bullets keep their shape", "- Rubio met Barrot [1].\n- Witkoff went to Muscat [2].", "- Rubio met Barrot [1].\n- Witkoff went to Muscat [2].", []string{"paris", "oman"}, true, false, 0},
 	}
 	for _, tt := range tests {

@@ -93,6 +93,23 @@ var (
 	ErrLLMCutOff        = errors.New("the LLM spent its token budget before answering (raise ATTACHE_LLM_THINKING_TOKENS or set ATTACHE_LLM_REASONING_EFFORT)")
 )
 
+// ErrorKind names the kind of a model call's failure, for metrics.
+func ErrorKind(err error) string {
+	for _, k := range []struct {
+		err  error
+		name string
+	}{
+		{ErrLLMUnauthorized, "unauthorized"}, {ErrLLMModelNotFound, "model_not_found"}, {ErrLLMNotFound, "not_found"},
+		{ErrLLMUnreachable, "unreachable"}, {ErrLLMRateLimited, "rate_limited"}, {ErrLLMContextLength, "context_length"},
+		{ErrLLMTimeout, "timeout"}, {ErrLLMCutOff, "cut_off"}, {ErrLLMEmpty, "empty"}, {ErrUncited, "uncited"},
+	} {
+		if errors.Is(err, k.err) {
+			return k.name
+		}
+	}
+	return "other"
+}
+
 // modelParams is what a model's requests hold, learned per process.
 type modelParams struct {
 	tokenField    string // "max_tokens", "max_completion_tokens", or "" for none
@@ -265,7 +282,7 @@ func (o *OpenAI) learnFrom(p *modelParams, res streamResult) {
 		}
 		o.learn(*p, what)
 	}
-	if res.reasoning > 0 && o.Log != nil {
+	if (res.reasoning > 0 || res.usage.ReasoningTokens > 0) && o.Log != nil {
 		o.Log.Debug("llm reasoning dropped", "model", o.Model, "chars", res.reasoning, "tokens", res.usage.ReasoningTokens)
 	}
 }
@@ -327,6 +344,10 @@ func (o *OpenAI) stream(ctx context.Context, params modelParams, p Prompt, onDel
 		res.text = f.text()
 		res.reasoning += f.dropped
 		res.lone = f.lone
+		if res.usage.ReasoningTokens == 0 {
+			// A server that does not count reasoning tokens: estimated.
+			res.usage.ReasoningTokens = (res.reasoning + 3) / 4
+		}
 	}
 	for {
 		resp, err := st.Recv()

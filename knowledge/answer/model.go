@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -19,6 +20,9 @@ type Model struct {
 	// Log, when set, says which calls failed and why.
 	Log *slog.Logger
 }
+
+// ErrUncited is a model's text in which no citation survived the check.
+var ErrUncited = errors.New("the answer had no supported citation")
 
 // Text calls the model once, within timeout.
 func (m Model) Text(ctx context.Context, purpose string, timeout time.Duration, p Prompt, onDelta func(string)) (string, Usage, error) {
@@ -54,7 +58,7 @@ func (m Model) Cited(ctx context.Context, purpose, question string, timeout time
 		return a, nil
 	}
 	if !a.Grounded {
-		err := fmt.Errorf("llm %s had no supported citation", purpose)
+		err := fmt.Errorf("llm %s: %w", purpose, ErrUncited)
 		if m.Log != nil {
 			m.Log.Warn("llm answer discarded", "purpose", purpose, "err", err)
 		}

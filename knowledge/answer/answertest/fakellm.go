@@ -6,6 +6,7 @@ package answertest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,6 +27,15 @@ type Reply struct {
 	Filler int
 	// Usage reported with the answer.
 	PromptTokens, CompletionTokens int
+	// Reasoning is thinking streamed before the answer, where the
+	// server's Family puts it (a field of its own, or inline tags).
+	Reasoning string
+	// FinishReason of the last chunk (default "stop").
+	FinishReason string
+	// Header is set on the response (Retry-After, x-ratelimit-reset-*).
+	Header map[string]string
+	// Body, with a Status, is the exact error body (default a generic one).
+	Body string
 }
 
 // Server is a fake OpenAI-compatible server.
@@ -34,7 +44,12 @@ type Server struct {
 	// Respond decides the reply to the n-th request (from 0).
 	Respond func(n int, req openai.ChatCompletionRequest) Reply
 
+	// Family, when set, makes the server behave as one kind of server
+	// does: what it refuses, where thinking goes, what bounds the output.
+	Family *Family
+
 	mu       sync.Mutex
+	raw      []map[string]any
 	requests []openai.ChatCompletionRequest
 	auth     []string
 	aborted  int
@@ -72,6 +87,14 @@ func (s *Server) Requests() []openai.ChatCompletionRequest {
 	return append([]openai.ChatCompletionRequest(nil), s.requests...)
 }
 
+// RawRequests returns the bodies received so far, field by field, to see
+// which fields a request held.
+func (s *Server) RawRequests() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]map[string]any(nil), s.raw...)
+}
+
 // Authorizations returns the Authorization headers received so far.
 func (s *Server) Authorizations() []string {
 	s.mu.Lock()
@@ -84,17 +107,32 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":{"message":"not found","type":"invalid_request_error"}}`, http.StatusNotFound)
 		return
 	}
+	body, err := io.ReadAll(r.Body)
 	var req openai.ChatCompletionRequest
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	var raw map[string]any
+	if err != nil || json.Unmarshal(body, &req) != nil || json.Unmarshal(body, &raw) != nil {
 		http.Error(w, `{"error":{"message":"bad json","type":"invalid_request_error"}}`, http.StatusBadRequest)
 		return
 	}
 	s.mu.Lock()
 	n := len(s.requests)
 	s.requests = append(s.requests, req)
+	s.raw = append(s.raw, raw)
 	s.auth = append(s.auth, r.Header.Get("Authorization"))
 	s.mu.Unlock()
-	rep := s.Respond(n, req)
+	var rep Reply
+	if s.Family != nil {
+		if refusal := s.Family.refuse(raw); refusal != nil {
+			rep = *refusal
+		} else {
+			rep = s.Family.shape(raw, s.Respond(n, req))
+		}
+	} else {
+		rep = s.Respond(n, req)
+	}
+	for k, v := range rep.Header {
+		w.Header().Set(k, v)
+	}
 	if rep.Delay > 0 {
 		select {
 		case <-time.After(rep.Delay):
@@ -105,6 +143,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if rep.Status != 0 && rep.Status != http.StatusOK {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(rep.Status)
+		if rep.Body != "" {
+			fmt.Fprint(w, rep.Body)
+			return
+		}
 		fmt.Fprintf(w, `{"error":{"message":"fake failure %d with secret-looking detail sk-should-not-leak","type":"fake_error"}}`, rep.Status)
 		return
 	}
@@ -113,14 +155,29 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "data: {not json at all\n\n")
 		return
 	}
+	finish := rep.FinishReason
+	if finish == "" {
+		finish = "stop"
+	}
+	field := ""
+	if s.Family != nil {
+		field = s.Family.ReasoningField
+	}
+	usage := map[string]any{"prompt_tokens": rep.PromptTokens, "completion_tokens": rep.CompletionTokens,
+		"total_tokens": rep.PromptTokens + rep.CompletionTokens}
+	if s.Family != nil && s.Family.ThinkTokens > 0 {
+		usage["completion_tokens_details"] = map[string]any{"reasoning_tokens": approxTokens(rep.Reasoning)}
+	}
 	if !req.Stream {
+		msg := map[string]any{"role": "assistant", "content": rep.Text}
+		if field != "" && rep.Reasoning != "" {
+			msg[field] = rep.Reasoning
+		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{
 			"id": "fake", "object": "chat.completion", "model": req.Model,
-			"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": rep.Text}}},
-			"usage": map[string]any{"prompt_tokens": rep.PromptTokens, "completion_tokens": rep.CompletionTokens,
-				"total_tokens": rep.PromptTokens + rep.CompletionTokens},
+			"choices": []any{map[string]any{"index": 0, "finish_reason": finish, "message": msg}},
+			"usage":   usage,
 		})
 		return
 	}
@@ -149,6 +206,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if field != "" {
+		for _, piece := range pieces(rep.Reasoning) {
+			// Reasoning chunks carry an empty content, as Ollama's do.
+			send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
+				"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": "", field: piece}}}})
+			if gone() {
+				return
+			}
+		}
+	}
 	for _, piece := range pieces(rep.Text) {
 		send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
 			"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"content": piece}}}})
@@ -157,10 +224,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model,
-		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": "stop"}}})
+		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": finish}}})
 	send(map[string]any{"id": "fake", "object": "chat.completion.chunk", "model": req.Model, "choices": []any{},
-		"usage": map[string]any{"prompt_tokens": rep.PromptTokens, "completion_tokens": rep.CompletionTokens,
-			"total_tokens": rep.PromptTokens + rep.CompletionTokens}})
+		"usage": usage})
 	fmt.Fprint(w, "data: [DONE]\n\n")
 	if fl != nil {
 		fl.Flush()
