@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -124,4 +125,36 @@ func (b *Bot) RegisterCommands(ctx context.Context) error {
 	}
 	b.botID.Store(u.ID)
 	return b.registerCommands()
+}
+
+// CheckToken reports whether a bot token has the form Discord issues: three
+// base64url parts joined by dots, the first the bot's numeric ID. It says
+// what is wrong without repeating the token.
+func CheckToken(token string) error {
+	token = strings.TrimSpace(token)
+	if strings.HasPrefix(token, "Bot ") || strings.HasPrefix(token, "Bearer ") {
+		return errors.New("DISCORD_TOKEN starts with a scheme word: give the token alone, without \"Bot \"")
+	}
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return errors.New("DISCORD_TOKEN is not a bot token (three parts joined by dots); copy it from the Bot page of the application")
+	}
+	id, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[0], "="))
+	if err != nil {
+		id, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(parts[0], "="))
+	}
+	if err != nil || len(id) == 0 || strings.Trim(string(id), "0123456789") != "" {
+		return errors.New("DISCORD_TOKEN's first part is not a bot ID; copy the token again from the Bot page of the application")
+	}
+	return nil
+}
+
+// TokenBotID is the bot's ID a well-formed token names (not a secret).
+func TokenBotID(token string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(token), ".")
+	id, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(first, "="))
+	if err != nil {
+		return ""
+	}
+	return string(id)
 }

@@ -111,6 +111,7 @@ Usage:
   attache feeds add|remove URL, feeds list, feeds poll
   attache serve                      run the Discord bot (DISCORD_TOKEN), until SIGINT or SIGTERM
   attache eval [--set FILE]          score the answerer on the evaluation set over the sample corpus
+  attache doctor                     check the database, the LLM server, the Discord settings and addresses
   attache help                       this text
 
 Settings come from the environment or a .env file; see .env.example.
@@ -144,6 +145,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runFeeds(ctx, rest)
 	case "demo":
 		return m.runDemo(ctx, rest)
+	case "doctor":
+		return m.runDoctor(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usageText)
 		return nil

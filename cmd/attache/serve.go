@@ -30,6 +30,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	metrics := bot.NewMetrics(nil)
 	asker := m.newAnswerer(db)
+	// What `attache doctor` checks, logged once at start, in the background:
+	// a slow LLM server does not hold up the bot.
+	checks := make(chan struct{})
+	go func() {
+		defer close(checks)
+		m.logFindings(ctx, db)
+	}()
+	m.closers = append(m.closers, func() error { <-checks; return nil })
 	asker.OnLLM = metrics.ObserveLLM
 	asker.OnRetrieve = metrics.ObserveRetrieval
 	// A store shared by processes keeps the per-user limit for all of them.

@@ -130,6 +130,34 @@ const (
 	inlineLone                      // reasoning closed by a lone </think>: shown after it
 )
 
+// Profile is what the client sends a model and has learned of it.
+type Profile struct {
+	TokenField  string // "max_tokens", "max_completion_tokens" or "" (none)
+	Temperature bool   // a temperature is sent
+	Thinks      bool   // the model reasons before it answers
+	LoneClose   bool   // its reasoning is inline, closed by a lone </think>
+}
+
+// Profile returns what the client sends the model now.
+func (o *OpenAI) Profile() Profile {
+	p := o.params()
+	return Profile{TokenField: p.tokenField, Temperature: p.temperature, Thinks: p.thinks, LoneClose: p.inline == inlineLone}
+}
+
+// ListModels returns the models the server lists, or the error as one of
+// the ErrLLM kinds.
+func (o *OpenAI) ListModels(ctx context.Context) ([]string, error) {
+	list, err := o.Client.ListModels(ctx)
+	if err != nil {
+		return nil, o.clean(err)
+	}
+	out := make([]string, len(list.Models))
+	for i, m := range list.Models {
+		out[i] = m.ID
+	}
+	return out, nil
+}
+
 // ReasoningFamily reports a model name of OpenAI's reasoning families
 // (o1, o3, o4, gpt-5), also behind a provider prefix ("openai/gpt-5-mini").
 func ReasoningFamily(model string) bool {

@@ -647,3 +647,10 @@ func (db *DB) Stats(ctx context.Context) (knowledge.Stats, error) {
 	}
 	return s, err
 }
+
+// SchemaVersion returns the highest migration applied to the database.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
+	return v, err
+}

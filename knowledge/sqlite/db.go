@@ -528,3 +528,10 @@ func collect[T any](rows *sql.Rows, scan func(sqlrow.Scanner) (T, error)) ([]T, 
 	}
 	return out, rows.Err()
 }
+
+// SchemaVersion returns the highest migration applied to the database.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.read.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
+	return v, err
+}

@@ -44,6 +44,9 @@ type Server struct {
 	// Respond decides the reply to the n-th request (from 0).
 	Respond func(n int, req openai.ChatCompletionRequest) Reply
 
+	// Models, when set, are listed at /v1/models (else it is a 404, as on
+	// servers without the list).
+	Models []string
 	// Family, when set, makes the server behave as one kind of server
 	// does: what it refuses, where thinking goes, what bounds the output.
 	Family *Family
@@ -103,6 +106,15 @@ func (s *Server) Authorizations() []string {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/v1/models" && r.Method == http.MethodGet && s.Models != nil {
+		var data []any
+		for _, m := range s.Models {
+			data = append(data, map[string]any{"id": m, "object": "model", "created": 0, "owned_by": "fake"})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data})
+		return
+	}
 	if r.URL.Path != "/v1/chat/completions" || r.Method != http.MethodPost {
 		http.Error(w, `{"error":{"message":"not found","type":"invalid_request_error"}}`, http.StatusNotFound)
 		return
@@ -251,6 +263,18 @@ func Prompt(req openai.ChatCompletionRequest) string {
 		}
 	}
 	return ""
+}
+
+// Title returns the title of source block n of a prompt, or "".
+func Title(prompt string, n int) string {
+	head := fmt.Sprintf("\n[%d] ", n)
+	i := strings.Index("\n"+prompt, head)
+	if i < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(("\n" + prompt)[i+len(head):], "\n")
+	title, _, _ := strings.Cut(line, " — ")
+	return title
 }
 
 // Block returns the number of the first source block of a prompt whose
