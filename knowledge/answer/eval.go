@@ -127,6 +127,9 @@ type EvalReport struct {
 	// cases for which it was called with an allowed article in its prompt.
 	WithModel  bool
 	ModelAsked float64
+	// PromptsDated is the share of the model's prompts, for questions
+	// asked as of a day, that state that day.
+	PromptsDated float64
 }
 
 // promptRecorder passes calls to a Generator and keeps the last prompt.
@@ -155,7 +158,7 @@ func (r *promptRecorder) take() *Prompt {
 // an as-of date is asked as of that day.
 func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, error) {
 	var rep EvalReport
-	var answerable, correct, unanswerable, declined, cites, goodCites, recalled, asked int
+	var answerable, correct, unanswerable, declined, cites, goodCites, recalled, asked, prompted, dated int
 	var rec *promptRecorder
 	if svc.LLM != nil {
 		rec = &promptRecorder{Generator: svc.LLM}
@@ -178,6 +181,12 @@ func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, e
 		var prompt *Prompt
 		if rec != nil {
 			prompt = rec.take()
+		}
+		if prompt != nil && len(prompt.Sources) > 0 && !cr.AsOf.IsZero() {
+			prompted++
+			if strings.Contains(prompt.System+"\n"+prompt.User, LongDay(cr.AsOf)) {
+				dated++
+			}
 		}
 		if c.answerable() {
 			answerable++
@@ -231,6 +240,7 @@ func RunEval(ctx context.Context, svc *Service, cases []EvalCase) (EvalReport, e
 	rep.AbstentionAccuracy = ratio(declined, unanswerable)
 	rep.Recall = ratio(recalled, answerable)
 	rep.ModelAsked = ratio(asked, answerable)
+	rep.PromptsDated = ratio(dated, prompted)
 	return rep, nil
 }
 
@@ -342,5 +352,6 @@ func (rep EvalReport) Print(w io.Writer) {
 	fmt.Fprintf(w, "retrieval recall    %5.1f%%  (an expected article among the sources given to the model)\n", 100*rep.Recall)
 	if rep.WithModel {
 		fmt.Fprintf(w, "model asked         %5.1f%%  (answerable questions the model saw with an expected article)\n", 100*rep.ModelAsked)
+		fmt.Fprintf(w, "prompts dated       %5.1f%%  (prompts for questions asked as of a day that state that day)\n", 100*rep.PromptsDated)
 	}
 }

@@ -91,5 +91,8 @@ func TestModelIsAskedWithTheRightArticle(t *testing.T) {
 	if rep.ModelAsked < 0.9 {
 		t.Errorf("realqa: model asked with an expected article for %.1f%% of answerable questions, want 90%%", 100*rep.ModelAsked)
 	}
-	t.Logf("realqa: model asked for %.1f%%", 100*rep.ModelAsked)
+	if rep.PromptsDated < 0.95 {
+		t.Errorf("realqa: %.1f%% of the prompts state the question's day, want 95%%", 100*rep.PromptsDated)
+	}
+	t.Logf("realqa: model asked for %.1f%%, prompts dated %.1f%%", 100*rep.ModelAsked, 100*rep.PromptsDated)
 }
