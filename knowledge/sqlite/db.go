@@ -139,7 +139,7 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 		db.write = sql.OpenDB(readOnlyConnector{})
 	} else {
 		if err := createFile(ctx, path); err != nil {
-			return nil, fmt.Errorf("open database %s: %w", path, err)
+			return nil, fmt.Errorf("open database %s: create: %w", path, err)
 		}
 		// _txlock=immediate: a write transaction takes the write lock when
 		// it begins, so two writers queue on busy_timeout instead of
@@ -171,12 +171,12 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	if !readOnly && st.applied < count {
 		if err := db.migrate(ctx); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("open database %s: %w", path, err)
+			return nil, fmt.Errorf("open database %s: migrate: %w", path, err)
 		}
 	}
 	if err := db.prepare(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: prepare: %w", path, err)
 	}
 	return db, nil
 }
@@ -260,6 +260,12 @@ func inspect(ctx context.Context, path string) (fileState, error) {
 		return st, fmt.Errorf("read its schema: %w", err)
 	}
 	if tables == 0 {
+		return st, nil
+	}
+	var rows int
+	if tables == 1 && ours == 1 && c.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&rows) == nil && rows == 0 {
+		// An empty schema_migrations alone: a schema an older Attache began
+		// and did not finish. It is new.
 		return st, nil
 	}
 	st.tables = true
@@ -369,8 +375,29 @@ func createFile(ctx context.Context, path string) error {
 		return err
 	}
 	defer c.Close()
-	_, err = c.ExecContext(ctx, "PRAGMA page_size = "+strconv.Itoa(pageSize)+"; PRAGMA journal_mode = WAL")
-	return err
+	// Two processes creating the file at once: turning on WAL needs the
+	// file to itself, and SQLite answers "busy" at once rather than wait
+	// when another connection is doing the same, so it is tried again.
+	give := time.Now().Add(10 * time.Second) // as long as busy_timeout
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		var mode string
+		err = c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+		if err == nil && strings.EqualFold(mode, "wal") {
+			return nil
+		}
+		if err == nil {
+			_, err = c.ExecContext(ctx, "PRAGMA page_size = "+strconv.Itoa(pageSize)+"; PRAGMA journal_mode = WAL")
+		}
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) || time.Now().After(give) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 func dsn(path string, extra ...string) string {
@@ -462,11 +489,14 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // migrate applies, each in its own transaction, every embedded migration
 // whose version is newer than the database's.
+//
+// schema_migrations is created in the transaction of the migration it
+// first records, so that another process opening the file at that moment
+// sees either no table or Attache's first migration, never a half-made
+// schema it would take for another application's. Each transaction takes
+// the write lock as it begins (_txlock=immediate): a second process
+// waits for the first's migration, then finds it applied.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return err
@@ -491,6 +521,10 @@ func (db *DB) applyMigration(ctx context.Context, version int, base, name string
 		return err
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
 		return err
