@@ -24,6 +24,11 @@ type ArticleStore interface {
 	// there is none).
 	Newest(ctx context.Context) (time.Time, error)
 	Stats(ctx context.Context) (Stats, error)
+	// ExportArticles calls fn with every article published at or after
+	// since (every one when since is zero), oldest first and, at one
+	// time, by URL, with its body and the other URLs it was seen under,
+	// sorted. An error of fn ends it and is returned.
+	ExportArticles(ctx context.Context, since time.Time, fn func(a Article, aliases []string) error) error
 }
 
 // SearchStore finds passages and articles for any text a user types.

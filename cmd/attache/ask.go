@@ -73,7 +73,7 @@ type jsonSource struct {
 func (m *Main) runAsk(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
-	asOfFlag := fs.String("as-of", "", "ask as of this day (YYYY-MM-DD): \"this week\" and \"latest\" are relative to it, later articles do not count")
+	asOfFlag := fs.String("as-of", "", "ask as of this `DATE` (YYYY-MM-DD): \"this week\" and \"latest\" are relative to it, later articles do not count")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err

@@ -61,13 +61,18 @@ func isPostgres(path string) bool {
 }
 
 // parseArgs parses flags that may come before, between or after the
-// positional arguments, which it returns.
+// positional arguments, which it returns. -h and --help ask for the
+// command's help (helpRequested); a flag it does not know is a usage
+// error that shows the command's usage.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%s: %v", fs.Name(), err)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, helpRequested{fs}
+			}
+			return nil, usageError{msg: fmt.Sprintf("%s: %v", fs.Name(), err), fs: fs}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,10 +40,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer m.Close()
 	err = m.Run(ctx, args)
 	var ue usageError
+	var help helpRequested
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &help):
+		printHelp(stdout, help.fs)
+		return 0
 	case errors.As(err, &ue):
+		if ue.fs != nil {
+			printHelp(stderr, ue.fs)
+			fmt.Fprintln(stderr)
+		}
 		fmt.Fprintf(stderr, "attache: %v\n", err)
 		return 2
 	case errors.Is(err, errFailed):
@@ -88,12 +97,16 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// usageError is a mistake in the command line.
-type usageError struct{ msg string }
+// usageError is a mistake in the command line; fs, when set, is the
+// command whose usage is shown with it.
+type usageError struct {
+	msg string
+	fs  *flag.FlagSet
+}
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return usageError{msg: fmt.Sprintf(format, a...)} }
 
 // errFailed means the command reported its failures itself.
 var errFailed = errors.New("failed")
@@ -112,9 +125,12 @@ Usage:
   attache serve                      run the Discord bot (DISCORD_TOKEN), until SIGINT or SIGTERM
   attache eval [--set FILE]          score the answerer on the evaluation set over the sample corpus
   attache doctor                     check the database, the LLM server, the Discord settings and addresses
-  attache help                       this text
+  attache backup FILE                a consistent copy of the SQLite database, checked
+  attache export [--since DATE] [FILE]  the archive as JSONL that ingest reads
+  attache help [COMMAND]             this text, or a command's usage, flags and an example
 
 Settings come from the environment or a .env file; see .env.example.
+attache COMMAND -h shows a command's flags.
 `
 
 // Run runs the command named by args[0].
@@ -147,7 +163,18 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runDemo(ctx, rest)
 	case "doctor":
 		return m.runDoctor(ctx, rest)
+	case "backup":
+		return m.runBackup(ctx, rest)
+	case "export":
+		return m.runExport(ctx, rest)
 	case "help", "-h", "--help":
+		if len(rest) > 0 && rest[0] != "help" && rest[0] != "-h" && rest[0] != "--help" {
+			if _, ok := helps[rest[0]]; !ok {
+				fmt.Fprint(m.Stderr, usageText)
+				return usagef("help: no command %q", rest[0])
+			}
+			return m.Run(ctx, []string{rest[0], "-h"})
+		}
 		fmt.Fprint(m.Stdout, usageText)
 		return nil
 	}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,11 @@ const maxLineBytes = 16 << 20
 // and article, or with the line's error. Blank lines are skipped. It returns
 // only errors of reading the stream itself, or fn's error.
 func ReadJSONL(r io.Reader, fn func(line int, a knowledge.Article, err error) error) error {
+	return readJSONL(r, func(line int, a knowledge.Article, _ []string, err error) error { return fn(line, a, err) })
+}
+
+// readJSONL is ReadJSONL that also gives each line's URL aliases.
+func readJSONL(r io.Reader, fn func(line int, a knowledge.Article, aliases []string, err error) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var dec jsonDecoder
 	var line0 []byte // the line buffer, reused: articles copy what they keep
@@ -49,14 +55,14 @@ func ReadJSONL(r io.Reader, fn func(line int, a knowledge.Article, err error) er
 			line0 = b
 		}
 		if tooLong {
-			if ferr := fn(line, knowledge.Article{}, errLineTooLong); ferr != nil {
+			if ferr := fn(line, knowledge.Article{}, nil, errLineTooLong); ferr != nil {
 				return ferr
 			}
 		} else if (err == nil || err == io.EOF) && len(bytes.TrimSpace(b)) > 0 {
 			// A line cut short by a read error is not parsed: the error
 			// below is the problem, not the half line.
-			a, perr := parseJSONLine(&dec, b)
-			if ferr := fn(line, a, perr); ferr != nil {
+			a, aliases, perr := parseJSONLine(&dec, b)
+			if ferr := fn(line, a, aliases, perr); ferr != nil {
 				return ferr
 			}
 		}
@@ -89,24 +95,64 @@ func readLine(br *bufio.Reader, buf []byte) ([]byte, bool, error) {
 
 var errLineTooLong = fmt.Errorf("line longer than %d MiB", maxLineBytes>>20)
 
-func parseJSONLine(dec *jsonDecoder, b []byte) (knowledge.Article, error) {
+// ExportLine is one article as `attache export` writes it: the fields
+// every JSONL line may hold, and what makes an ingest of the export
+// rebuild the same archive (when it was fetched, whether its date is its
+// fetching, and the other URLs it is known by).
+type ExportLine struct {
+	URL       string   `json:"url"`
+	Title     string   `json:"title"`
+	Source    string   `json:"source,omitempty"`
+	Author    string   `json:"author,omitempty"`
+	Published string   `json:"published"`
+	Fetched   string   `json:"fetched,omitempty"`
+	Undated   bool     `json:"undated,omitempty"`
+	Lang      string   `json:"lang,omitempty"`
+	Aliases   []string `json:"aliases,omitempty"`
+	Body      string   `json:"body"`
+}
+
+// exportKeys are the keys only an export line holds; a line with none is
+// read by the fast decoder alone.
+var exportKeys = [][]byte{[]byte(`"fetched"`), []byte(`"undated"`), []byte(`"aliases"`)}
+
+func parseJSONLine(dec *jsonDecoder, b []byte) (knowledge.Article, []string, error) {
 	b = toUTF8(b, "jsonl", "")
 	j, err := dec.decode(b)
 	if err != nil {
-		return knowledge.Article{}, err
+		return knowledge.Article{}, nil, err
 	}
 	a := knowledge.Article{URL: j.URL, Title: j.Title, Source: j.Source, Author: j.Author, Body: j.Body, Lang: j.Lang}
 	if j.Published != "" {
 		t, err := ParseTime(j.Published)
 		if err != nil {
-			return a, fmt.Errorf("field \"published\": %w", err)
+			return a, nil, fmt.Errorf("field \"published\": %w", err)
 		}
 		a.Published = t
+	}
+	var aliases []string
+	for _, k := range exportKeys {
+		if !bytes.Contains(b, k) {
+			continue
+		}
+		var x ExportLine
+		if err := json.Unmarshal(b, &x); err != nil {
+			return a, nil, fmt.Errorf("fields of an export line: %w", err)
+		}
+		if x.Fetched != "" {
+			t, err := ParseTime(x.Fetched)
+			if err != nil {
+				return a, nil, fmt.Errorf("field \"fetched\": %w", err)
+			}
+			a.Fetched = t
+		}
+		a.Undated, aliases = x.Undated, x.Aliases
+		break
 	}
 	if a.Lang == "" {
 		a.Lang = text.DetectArticleLang(a.Title, a.Body)
 	}
-	return a, nil
+	return a, aliases, nil
 }
 
 // ParseTime reads a publication time in any common format (RFC 3339, RFC

@@ -364,14 +364,25 @@ func (in *Ingester) ingestFile(ctx context.Context, path, format string) error {
 // ends the file as a problem of its own; the lines before it are kept.
 func (in *Ingester) ingestJSONL(ctx context.Context, path string, r io.Reader) error {
 	var stop error
-	err := ReadJSONL(r, func(line int, a knowledge.Article, err error) error {
+	err := readJSONL(r, func(line int, a knowledge.Article, aliases []string, err error) error {
 		where := fmt.Sprintf("%s:%d", path, line)
 		if err != nil {
 			in.problem(where, err)
 			return nil
 		}
-		stop = in.add(ctx, where, a)
-		return stop
+		if stop = in.add(ctx, where, a); stop != nil {
+			return stop
+		}
+		// An alias is the same text under another URL: stored as a
+		// duplicate, it is remembered as the article's alias.
+		for _, u := range aliases {
+			alias := a
+			alias.URL = u
+			if stop = in.add(ctx, where, alias); stop != nil {
+				return stop
+			}
+		}
+		return nil
 	})
 	switch {
 	case stop != nil:

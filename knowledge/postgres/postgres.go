@@ -654,3 +654,37 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	err := db.pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
 	return v, err
 }
+
+// ExportArticles calls fn with each article published since, oldest first,
+// with its body and aliases (see knowledge.ArticleStore).
+func (db *DB) ExportArticles(ctx context.Context, since time.Time, fn func(knowledge.Article, []string) error) error {
+	rows, err := db.pool.Query(ctx, "SELECT id FROM articles WHERE published >= $1 ORDER BY published, url COLLATE \"C\"", since)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	for _, id := range ids {
+		a, err := db.Article(ctx, id)
+		if errors.Is(err, knowledge.ErrNotFound) {
+			continue // replaced since the ids were read
+		}
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		rows, err := db.pool.Query(ctx, "SELECT url FROM article_urls WHERE article_id = $1 ORDER BY url COLLATE \"C\"", id)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		aliases, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := fn(a, aliases); err != nil {
+			return err
+		}
+	}
+	return nil
+}

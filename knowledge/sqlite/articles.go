@@ -463,3 +463,44 @@ func (db *DB) RecentArticles(ctx context.Context, since time.Time, limit int) ([
 		return a, scanArticle(r, &a)
 	})
 }
+
+// ExportArticles calls fn with each article published since, oldest first,
+// with its body and aliases (see knowledge.ArticleStore). The ids are read
+// first, so fn may take its time without holding a read open.
+func (db *DB) ExportArticles(ctx context.Context, since time.Time, fn func(knowledge.Article, []string) error) error {
+	rows, err := db.read.QueryContext(ctx, "SELECT id FROM articles WHERE published >= ? ORDER BY published, url", since.Unix())
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	ids, err := collect(rows, func(r sqlrow.Scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	for _, id := range ids {
+		a, err := db.Article(ctx, id)
+		if errors.Is(err, knowledge.ErrNotFound) {
+			continue // replaced since the ids were read
+		}
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		rows, err := db.read.QueryContext(ctx, "SELECT url FROM article_urls WHERE article_id = ? ORDER BY url", id)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		aliases, err := collect(rows, func(r sqlrow.Scanner) (string, error) {
+			var u string
+			return u, r.Scan(&u)
+		})
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := fn(a, aliases); err != nil {
+			return err
+		}
+	}
+	return nil
+}

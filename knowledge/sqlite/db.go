@@ -569,3 +569,72 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	err := db.read.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
 	return v, err
 }
+
+// ErrBackupExists is a backup asked into a file that exists: it is never
+// overwritten.
+var ErrBackupExists = errors.New("the backup file exists; nothing was overwritten (choose a new name)")
+
+// Backup writes a consistent copy of the database to dst with VACUUM INTO,
+// while other connections and processes read and write it (it reads one
+// snapshot), then checks the copy: its integrity, and that it opens as an
+// Attache database holding articles. A failed copy is removed; dst is
+// never an existing file.
+func (db *DB) Backup(ctx context.Context, dst string) (knowledge.Stats, error) {
+	var st knowledge.Stats
+	if _, err := os.Lstat(dst); err == nil {
+		return st, fmt.Errorf("backup %s: %w", dst, ErrBackupExists)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return st, fmt.Errorf("backup %s: %w", dst, err)
+	}
+	abs, err := filepath.Abs(dst)
+	if err != nil {
+		return st, fmt.Errorf("backup %s: %w", dst, err)
+	}
+	// A connection of its own: the read pool is query_only, which VACUUM
+	// INTO does not need but refuses.
+	c, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: db.Path}).EscapedPath()+"?mode=ro&_busy_timeout=10000")
+	if err != nil {
+		return st, fmt.Errorf("backup: %w", err)
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, "VACUUM INTO ?", abs); err != nil {
+		if _, statErr := os.Lstat(abs); statErr == nil && !errors.Is(err, context.Canceled) {
+			// VACUUM INTO refuses a file that appeared meanwhile: not ours.
+			if strings.Contains(err.Error(), "already exists") {
+				return st, fmt.Errorf("backup %s: %w", dst, ErrBackupExists)
+			}
+		}
+		os.Remove(abs)
+		return st, fmt.Errorf("backup %s: %w", dst, err)
+	}
+	st, err = checkCopy(ctx, abs)
+	if err != nil {
+		os.Remove(abs)
+		return st, fmt.Errorf("backup %s: the copy failed its check and was removed: %w", dst, err)
+	}
+	return st, nil
+}
+
+// checkCopy verifies a database file: PRAGMA integrity_check, then an
+// open as Attache's and its statistics.
+func checkCopy(ctx context.Context, path string) (knowledge.Stats, error) {
+	c, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		return knowledge.Stats{}, err
+	}
+	var verdict string
+	err = c.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&verdict)
+	c.Close()
+	if err != nil {
+		return knowledge.Stats{}, err
+	}
+	if verdict != "ok" {
+		return knowledge.Stats{}, fmt.Errorf("integrity check: %s", verdict)
+	}
+	cp, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		return knowledge.Stats{}, err
+	}
+	defer cp.Close()
+	return cp.Stats(ctx)
+}

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(testing.TB) knowledge.Store) {
 		"RateBuckets":                         testRateBuckets,
 		"EveryScript":                         testEveryScript,
 		"NewestAndHasURL":                     testNewestAndHasURL,
+		"ExportArticles":                      testExportArticles,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}
@@ -633,5 +634,50 @@ func testNewestAndHasURL(t *testing.T, open func(testing.TB) knowledge.Store) {
 	st, err := db.Stats(ctx)
 	if err != nil || st.Articles != 2 || st.Sources != 1 {
 		t.Errorf("stats %+v %v", st, err)
+	}
+}
+
+// ExportArticles gives every article since a day, oldest first and by URL
+// within a time, with its body and its sorted aliases; fn's error ends it.
+func testExportArticles(t *testing.T, open func(testing.TB) knowledge.Store) {
+	ctx := context.Background()
+	db := open(t)
+	body := "Talks in Muscat ended on Saturday.\n\nBoth sides will meet again."
+	Put(t, db,
+		Article("https://b.example/2", "Later", "The later article about Geneva.", "2025-05-02"),
+		Article("https://b.example/1", "Talks", body, "2025-04-26"),
+		Article("https://a.example/same-day", "Same day", "Another article about Rome that day.", "2025-04-26"),
+	)
+	Put(t, db, Article("https://z.example/copy", "Talks", body, "2025-04-26"), Article("https://c.example/copy", "Talks", body, "2025-04-26"))
+	type got struct {
+		url, body string
+		aliases   []string
+	}
+	var all []got
+	err := db.ExportArticles(ctx, time.Time{}, func(a knowledge.Article, aliases []string) error {
+		all = append(all, got{a.URL, a.Body, aliases})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 3 || all[0].url != "https://a.example/same-day" || all[1].url != "https://b.example/1" || all[2].url != "https://b.example/2" {
+		t.Fatalf("export order %+v", all)
+	}
+	if all[1].body != body || strings.Join(all[1].aliases, " ") != "https://c.example/copy https://z.example/copy" {
+		t.Errorf("export of the aliased article: %+v", all[1])
+	}
+	var since []string
+	db.ExportArticles(ctx, time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), func(a knowledge.Article, _ []string) error {
+		since = append(since, a.URL)
+		return nil
+	})
+	if strings.Join(since, " ") != "https://b.example/2" {
+		t.Errorf("since: %v", since)
+	}
+	stop := errors.New("stop")
+	calls := 0
+	if err := db.ExportArticles(ctx, time.Time{}, func(knowledge.Article, []string) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("fn's error: %v after %d calls", err, calls)
 	}
 }
