@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge"
 )
 
 // Every way a question arrives — a slash command, a mention, a reply that
@@ -122,7 +123,7 @@ func (b *Bot) work(r responder, j job) {
 // failed tells the asker what went wrong, in a word, and logs the cause.
 func (b *Bot) failed(ctx context.Context, r responder, j job, err error) {
 	msg, code := userMessage(err)
-	if code == "internal" || code == "timeout" {
+	if code == "internal" || code == "timeout" || code == "archive-unavailable" {
 		j.log.Error("command failed", "code", code, "err", redact(err, b.cfg.Token))
 	} else {
 		j.log.Info("command refused", "code", code, "err", err)
@@ -166,6 +167,8 @@ func userMessage(err error) (string, string) {
 		return "That took too long. Please try again, perhaps with a narrower question.", "timeout"
 	case errors.Is(err, errStopping), errors.Is(err, context.Canceled):
 		return "Attache is restarting. Please ask again in a minute.", "closing"
+	case knowledge.StoreDown(err):
+		return "The news archive is unavailable for a moment (its database is restarting). Please ask again shortly.", "archive-unavailable"
 	}
 	return "Something went wrong on my side (code: internal). It has been logged; please try again.", "internal"
 }

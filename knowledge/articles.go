@@ -2,6 +2,11 @@ package knowledge
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -33,6 +38,32 @@ var ErrNotFound = errors.New("not found")
 // (disk full, read-only file, I/O error, lock never released): callers
 // stop instead of retrying article by article.
 var ErrUnavailable = errors.New("the store cannot write")
+
+// ErrStoreDown marks a database server that cannot be reached for now
+// (restarting, failing over, the network gone): a kind of ErrUnavailable
+// that passes. A write that failed so was rolled back whole and may be
+// tried again once the server is back; a read may be asked again.
+var ErrStoreDown = fmt.Errorf("%w: the database server cannot be reached", ErrUnavailable)
+
+// StoreDown reports an error of a database server that cannot be reached:
+// ErrStoreDown, a refused or broken connection, or PostgreSQL's classes 08
+// (connection exception) and 57P01–57P03 (shutting down, starting up).
+func StoreDown(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrStoreDown) {
+		return true
+	}
+	var state interface{ SQLState() string }
+	if errors.As(err, &state) {
+		c := state.SQLState()
+		return strings.HasPrefix(c, "08") || c == "57P01" || c == "57P02" || c == "57P03"
+	}
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
+}
 
 // Stats describes what the store holds.
 type Stats struct {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/attache-bot/attache/knowledge"
 )
@@ -41,6 +42,11 @@ type Ingester struct {
 	// (default 1000); the rest are only counted, so that a huge file of bad
 	// lines does not fill memory with its errors.
 	MaxProblems int
+	// RetryFor bounds how long a batch is tried again while the database
+	// server cannot be reached (a restart, a failover), waiting longer
+	// each time (default 1 minute); past it the ingest stops, with what
+	// was stored kept.
+	RetryFor time.Duration
 	// Progress, when set, is called with the running totals after each
 	// stored batch and each input file (from the ingest's goroutines, one
 	// call at a time).
@@ -209,7 +215,7 @@ func (in *Ingester) store(ctx context.Context, batch []pending) {
 	for i, p := range batch {
 		arts[i] = p.art
 	}
-	res, err := in.Store.PutArticles(ctx, arts)
+	res, err := in.put(ctx, arts)
 	if err == nil {
 		in.count(res)
 		return
@@ -228,6 +234,44 @@ func (in *Ingester) store(ctx context.Context, batch []pending) {
 		}
 		in.count(res)
 	}
+}
+
+// put stores a batch in one transaction. While the database server cannot
+// be reached the batch is tried again, waiting longer each time, for
+// RetryFor: the failed transaction was rolled back whole, and a batch whose
+// commit was lost with the connection is stored again as duplicates.
+func (in *Ingester) put(ctx context.Context, arts []*knowledge.Article) ([]knowledge.PutResult, error) {
+	give := time.Now().Add(in.retryFor())
+	wait := 250 * time.Millisecond
+	for tries := 1; ; tries++ {
+		res, err := in.Store.PutArticles(ctx, arts)
+		if err == nil || !knowledge.StoreDown(err) || ctx.Err() != nil {
+			if err == nil && tries > 1 && in.Log != nil {
+				in.Log.Info("ingest: the database is back; storing goes on", "tries", tries)
+			}
+			return res, err
+		}
+		if time.Now().Add(wait).After(give) {
+			return nil, fmt.Errorf("%w; gave up after %d tries in %s: what was stored before is kept, and the same ingest run again goes on from there",
+				err, tries, in.retryFor())
+		}
+		if in.Log != nil && tries == 1 {
+			in.Log.Warn("ingest: the database cannot be reached; trying the batch again", "articles", len(arts), "for", in.retryFor(), "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+func (in *Ingester) retryFor() time.Duration {
+	if in.RetryFor > 0 {
+		return in.RetryFor
+	}
+	return time.Minute
 }
 
 // stopOn records err as the reason the ingest stops when no later write

@@ -136,8 +136,19 @@ func (db *DB) Close() error { db.pool.Close(); return nil }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
 
-// storeError marks the failures no retry can fix, as the SQLite store does.
+// storeError marks the failures no retry can fix, as the SQLite store
+// does, and a server that cannot be reached for now as ErrStoreDown.
 func storeError(err error) error {
+	if err == nil || errors.Is(err, knowledge.ErrUnavailable) {
+		return err
+	}
+	if knowledge.StoreDown(err) || errors.Is(err, pgconn.ErrConnClosed) {
+		return fmt.Errorf("%w: %w", knowledge.ErrStoreDown, err)
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%w: %w", knowledge.ErrStoreDown, err)
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code[:2] {
