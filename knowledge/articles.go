@@ -60,6 +60,12 @@ func StoreDown(err error) bool {
 		c := state.SQLState()
 		return strings.HasPrefix(c, "08") || c == "57P01" || c == "57P02" || c == "57P03"
 	}
+	// pgx marks the errors that happened before anything reached the
+	// server (a closed connection, a failed write) as safe to retry.
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &retry) && retry.SafeToRetry() {
+		return true
+	}
 	var op *net.OpError
 	return errors.As(err, &op) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)

@@ -95,6 +95,7 @@ func (m *Main) newIngester(db knowledge.Store) *ingest.Ingester {
 		}),
 		Log:          m.Log,
 		MaxFileBytes: m.Config.FetchMaxBytes,
+		RetryFor:     m.Config.DBRetry,
 	}
 }
 

@@ -16,7 +16,10 @@ import (
 // Config is every setting of the attache binary, read from the environment
 // (and a .env file). .env.example documents each one.
 type Config struct {
-	DBPath   string     // ATTACHE_DB
+	DBPath string // ATTACHE_DB
+	// DBRetry is how long a write waits for a database server that cannot
+	// be reached (ATTACHE_DB_RETRY): an ingest tries its batch again.
+	DBRetry  time.Duration
 	LogLevel slog.Level // ATTACHE_LOG_LEVEL
 	LogJSON  bool       // ATTACHE_LOG_FORMAT=json
 
@@ -63,6 +66,7 @@ type Config struct {
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DBPath:         "attache.db",
+		DBRetry:        time.Minute,
 		OpenAIModel:    "gpt-4o-mini",
 		LLMTimeout:     45 * time.Second,
 		LLMMaxTokens:   600,
@@ -107,6 +111,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	str("ATTACHE_DB", &c.DBPath)
+	dur("ATTACHE_DB_RETRY", &c.DBRetry)
 	str("OPENAI_API_KEY", &c.OpenAIKey)
 	str("OPENAI_BASE_URL", &c.OpenAIBaseURL)
 	str("OPENAI_MODEL", &c.OpenAIModel)
