@@ -113,7 +113,7 @@ func TestHandlers(t *testing.T) {
 	}{
 		{"ask", "ask", map[string]any{"question": "What is Witkoff's role?"}, "envoy [1]", "", false},
 		{"ask empty", "ask", map[string]any{"question": "   "}, "Ask a question", "empty", false},
-		{"ask too long", "ask", map[string]any{"question": strings.Repeat("x", 1001)}, "too long", "too-long", false},
+		{"ask too long", "ask", map[string]any{"question": strings.Repeat("x", answer.MaxQuestionChars+1)}, "too long", "too-long", false},
 		{"search", "search", map[string]any{"query": "Witkoff", "days": int64(7)}, "**1.** first snippet [1]", "", false},
 		{"search empty", "search", map[string]any{"query": ""}, "Give some words", "empty", false},
 		{"search bad days", "search", map[string]any{"query": "x", "days": int64(0)}, "between 1 and 3650", "bad-days", false},

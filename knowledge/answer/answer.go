@@ -63,9 +63,10 @@ var (
 	ErrTooLong       = fmt.Errorf("the question is longer than %d characters", MaxQuestionChars)
 )
 
-// MaxQuestionChars bounds a question, however it arrives (a slash
-// command's option is declared with this length too).
-const MaxQuestionChars = 1000
+// MaxQuestionChars bounds a question, however it arrives: Discord's limit
+// on a slash command's option (a message is shorter still, 2,000 or 4,000
+// characters). A long message is answered by the question found in it.
+const MaxQuestionChars = 6000
 
 // Generator is an LLM that answers from numbered sources.
 type Generator interface {
@@ -122,6 +123,7 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 	if err := CheckQuestion(question); err != nil {
 		return Answer{}, Evidence{}, err
 	}
+	question = FindQuestion(question)
 	priorQuestion := ""
 	if prior != nil {
 		priorQuestion = prior.Question

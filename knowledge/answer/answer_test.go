@@ -189,8 +189,8 @@ func TestQuestionsThatNeverReachTheLLM(t *testing.T) {
 	if _, err := svc.Ask(context.Background(), "   ", nil, nil); !errors.Is(err, answer.ErrEmptyQuestion) {
 		t.Errorf("empty question: %v", err)
 	}
-	if _, err := svc.Ask(context.Background(), strings.Repeat("word ", 1000), nil, nil); !errors.Is(err, answer.ErrTooLong) {
-		t.Errorf("5,000-character question: %v", err)
+	if _, err := svc.Ask(context.Background(), strings.Repeat("word ", 1201), nil, nil); !errors.Is(err, answer.ErrTooLong) {
+		t.Errorf("6,005-character question: %v", err)
 	}
 	a, err := svc.Ask(context.Background(), "What is the price of bitcoin?", nil, nil)
 	if err != nil || !a.NoAnswer || len(a.Sources) > 0 {

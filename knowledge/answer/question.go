@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/text"
@@ -183,6 +184,65 @@ func demonym(w string) bool {
 // focusSentence picks the question's own sentence: the last that ends with
 // a question mark, else the last that opens with a question word, else the
 // last sentence.
+// longQuestion is the length past which a message is taken to hold its
+// question among other text.
+const longQuestion = 400
+
+// FindQuestion returns the question a long message asks: its last
+// interrogative sentence and, when that sentence points back ("he", "it",
+// "this") or is too short to stand alone, the names the two sentences
+// before it mention. A short message is its own question.
+func FindQuestion(msg string) string {
+	if utf8.RuneCountInString(msg) <= longQuestion {
+		return msg
+	}
+	sentences := text.Sentences(msg)
+	focus := focusSentence(sentences)
+	at := len(sentences) - 1
+	for i := len(sentences) - 1; i >= 0; i-- {
+		if strings.TrimSpace(sentences[i]) == focus {
+			at = i
+			break
+		}
+	}
+	// A lead-in before a colon ("So, to put it plainly: what …?") is not
+	// the question.
+	if i := strings.LastIndex(focus, ": "); i >= 0 {
+		if f := strings.Fields(focus[i+2:]); len(f) > 0 && questionWords[strings.ToLower(f[0])] {
+			focus = strings.TrimSpace(focus[i+2:])
+		}
+	}
+	if contentWords(knowledge.QueryWords(focus)) >= 3 && !pointsBackRE.MatchString(focus) {
+		return focus
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, w := range knowledge.QueryWords(focus) {
+		seen[w] = true
+	}
+	for i := max(0, at-2); i < at; i++ {
+		for _, m := range nameRE.FindAllStringIndex(sentences[i], -1) {
+			n := strings.TrimRight(sentences[i][m[0]:m[1]], ".,;:!?")
+			if len(strings.Fields(n)) == 1 && startsSentence(sentences[i], m[0]) {
+				continue
+			}
+			key := strings.ToLower(n)
+			if !seen[key] && !text.IsStopword(key) {
+				seen[key] = true
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return focus
+	}
+	return "About " + strings.Join(names, ", ") + ": " + focus
+}
+
+// pointsBackRE finds the words by which a question leans on what was said
+// before it.
+var pointsBackRE = regexp.MustCompile(`(?i)\b(?:he|she|they|him|her|them|his|hers|their|it|its|this|that|these|those|there)\b`)
+
 func focusSentence(sentences []string) string {
 	for i := len(sentences) - 1; i >= 0; i-- {
 		if strings.HasSuffix(strings.TrimRight(sentences[i], " \"'”’)"), "?") {
