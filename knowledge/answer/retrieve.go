@@ -141,7 +141,10 @@ func orDefault[T int | float64 | time.Duration](v, d T) T {
 // when not empty, is the earlier question a follow-up continues: its names
 // and words join the search, so that "he" finds who "he" is.
 func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, error) {
-	q := ParseQuestion(txt, r.now())
+	// Descriptions ("America's top diplomat") are searched and scored as
+	// the names articles use; the question keeps the reader's words.
+	q := ParseQuestion(Paraphrase(txt), r.now())
+	q.Text = strings.TrimSpace(txt)
 	if prior != "" {
 		pq := ParseQuestion(prior, r.now())
 		q.Names = append(q.Names, pq.Names...)
