@@ -139,6 +139,7 @@ type Deps struct {
 	Digests    Digests
 	Channels   Channels
 	Feeds      Feeds
+	Timelines  Timeliner
 	Now        func() time.Time
 }
 
@@ -152,6 +153,9 @@ func (d Deps) now() time.Time {
 // All returns every command whose dependencies are given.
 func All(d Deps) []Command {
 	cmds := []Command{Ask(d), Search(d), Summarize(d), WhoIs(d), Help(d)}
+	if d.Timelines != nil {
+		cmds = append(cmds, Timeline(d))
+	}
 	if d.Digests != nil && d.Channels != nil {
 		cmds = append(cmds, Digest(d))
 	}

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,23 @@ func deps() commands.Deps {
 		Summarizer: fakeSummarizer{func(r answer.SummaryRequest) (answer.Answer, error) {
 			return answer.Answer{Text: "sum", NoAnswer: r.Topic == "nothing"}, nil
 		}},
+		Timelines: fakeTimeliner(func(topic string, since time.Time) (answer.Answer, error) {
+			if strings.TrimSpace(topic) == "" {
+				return answer.Answer{}, answer.ErrEmptyQuestion
+			}
+			if topic == "nothing" {
+				return answer.Answer{NoAnswer: true}, nil
+			}
+			return answer.Answer{Text: fmt.Sprintf("- **13 Apr 2025**: %s since %s [1]", topic, since.Format(time.DateOnly)), Grounded: true,
+				Sources: []answer.Source{{N: 1, Article: art(1, "t", 13)}}}, nil
+		}),
 	}
+}
+
+type fakeTimeliner func(topic string, since time.Time) (answer.Answer, error)
+
+func (f fakeTimeliner) Timeline(ctx context.Context, topic string, since, until time.Time) (answer.Answer, error) {
+	return f(topic, since)
 }
 
 func find(t *testing.T, name string) commands.Command {
@@ -122,6 +139,11 @@ func TestHandlers(t *testing.T) {
 		{"whois empty", "whois", map[string]any{}, "Give a name", "empty", false},
 		{"summarize nothing", "summarize", map[string]any{"topic": "nothing", "days": int64(3)}, "last 3 days", "", false},
 		{"summarize bad days", "summarize", map[string]any{"days": int64(400)}, "between 1 and 365", "bad-days", false},
+		{"timeline", "timeline", map[string]any{"topic": "Iran talks"}, "Iran talks since 0001-01-01 [1]", "", false},
+		{"timeline of 30 days", "timeline", map[string]any{"topic": "Iran talks", "days": int64(30)}, "since " + now.AddDate(0, 0, -30).Format(time.DateOnly), "", false},
+		{"timeline empty", "timeline", map[string]any{"topic": " "}, "Name a story", "empty", false},
+		{"timeline bad days", "timeline", map[string]any{"topic": "x", "days": int64(0)}, "between 1 and 3650", "bad-days", false},
+		{"timeline of nothing", "timeline", map[string]any{"topic": "nothing"}, "No stored article reports", "", false},
 		{"help", "help", nil, "**24 articles** from **6 outlets**; the newest is from **13 Oct 2025**", "", false},
 	}
 	for _, tt := range tests {

@@ -23,7 +23,7 @@ func Help(d Deps) Command {
 			}
 			text := fmt.Sprintf("**Attache** briefs you on diplomatic news from the articles it keeps, and cites them.\n"+
 				"It holds **%d articles** from **%d outlets**; the newest is from **%s**.\n\n"+
-				"`/ask` a question · `/search` the articles · `/summarize` a topic · `/whois` someone\n"+
+				"`/ask` a question · `/search` the articles · `/summarize` a topic · `/timeline` a story · `/whois` someone\n"+
 				"Mention me with a question, or reply to one of my answers to follow up.",
 				st.Articles, st.Sources, newest)
 			return Reply{Answer: textAnswer(text), Ephemeral: true}, nil

@@ -20,6 +20,9 @@ type ArticleStore interface {
 	HasURL(ctx context.Context, rawURL string) (bool, error)
 	Passages(ctx context.Context, articleID int64) ([]Passage, error)
 	RecentArticles(ctx context.Context, since time.Time, limit int) ([]Article, error)
+	// ArticlesBetween returns the articles published in [since, until),
+	// oldest first, at most limit (50 when zero or less), without bodies.
+	ArticlesBetween(ctx context.Context, since, until time.Time, limit int) ([]Article, error)
 	// Newest is the publication time of the newest article (zero when
 	// there is none).
 	Newest(ctx context.Context) (time.Time, error)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -249,6 +250,44 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 			}
 		}
 		return nil
+	}
+	printAnswer(m.Stdout, a)
+	return nil
+}
+
+// runTimeline prints a topic's story so far, dated and cited.
+func (m *Main) runTimeline(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("timeline", flag.ContinueOnError)
+	days := fs.Int("days", 0, "only the last N days (0: all stored news)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	topic := strings.TrimSpace(strings.Join(pos, " "))
+	if topic == "" {
+		return usageError{msg: "timeline: give a topic, e.g. attache timeline \"Iran nuclear talks\"", fs: fs}
+	}
+	if *days < 0 {
+		return usagef("timeline: --days must be 0 or more")
+	}
+	db, err := m.readDB(ctx, m.Config.DBPath)
+	if err != nil {
+		return err
+	}
+	var since time.Time
+	if *days > 0 {
+		since = m.now().AddDate(0, 0, -*days)
+	}
+	a, err := m.newAnswerer(db).Timeline(ctx, topic, since, time.Time{})
+	if errors.Is(err, answer.ErrEmptyQuestion) {
+		return usagef("timeline: %q names no story; give a topic, e.g. \"Iran nuclear talks\"", topic)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, toJSON(a))
 	}
 	printAnswer(m.Stdout, a)
 	return nil

@@ -26,6 +26,8 @@ var helps = map[string]cmdHelp{
 	"whois": {"whois NAME [--json]", "A person's titles, newest first, each dated and cited.", "attache whois Witkoff"},
 	"summarize": {"summarize [TOPIC] [flags]", "Summarise the news on a topic, or all of it, in the last N days, cited.",
 		`attache summarize tariffs --days 0`},
+	"timeline": {"timeline TOPIC [flags]", "A story so far: its events across the stored articles, oldest first, one dated and cited line each.",
+		`attache timeline "Iran nuclear talks"`},
 	"digest": {"digest [--since 24h]", "Print the digest of the recent news, as the bot posts it.", "attache digest --since 48h"},
 	"feeds": {"feeds add URL | feeds remove URL | feeds list | feeds poll", "Manage the feeds the bot polls, or poll them once now.",
 		"attache feeds add https://example.org/rss.xml"},

@@ -120,6 +120,7 @@ Usage:
   attache ask QUESTION [--json] [--as-of DATE]  answer from the stored articles, with numbered citations
   attache whois NAME [--json]        a person's titles, newest first, each dated and cited
   attache summarize [TOPIC] [--days N] [--json]   the news on a topic (or all of it) in the last N days, cited
+  attache timeline TOPIC [--days N]  a story so far: its events across the articles, dated and cited
   attache digest [--since 24h]       print the digest of the recent news
   attache feeds add|remove URL, feeds list, feeds poll
   attache serve                      run the Discord bot (DISCORD_TOKEN), until SIGINT or SIGTERM
@@ -151,6 +152,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runWhois(ctx, rest)
 	case "summarize", "summarise":
 		return m.runSummarize(ctx, rest)
+	case "timeline":
+		return m.runTimeline(ctx, rest)
 	case "eval":
 		return m.runEval(ctx, rest)
 	case "serve":

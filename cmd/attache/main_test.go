@@ -159,7 +159,7 @@ func TestServeRunsAndShutsDown(t *testing.T) {
 		errOut = e
 		done <- code
 	}()
-	if !fake.WaitFor(10*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) == 7 }) {
+	if !fake.WaitFor(10*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) == 8 }) {
 		cancel()
 		code := <-done
 		t.Fatalf("commands not registered: %d (exit %d)\n%s", len(fake.CommandsRegistered(fake.AppID)), code, errOut)

@@ -40,7 +40,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		}
 	}
 	// Every command Run knows has a help text.
-	for _, name := range []string{"ingest", "search", "ask", "whois", "summarize", "eval", "serve", "digest", "feeds", "demo", "doctor", "backup", "export"} {
+	for _, name := range []string{"ingest", "search", "ask", "whois", "summarize", "timeline", "eval", "serve", "digest", "feeds", "demo", "doctor", "backup", "export"} {
 		if _, ok := helps[name]; !ok {
 			t.Errorf("no help for %s", name)
 		}

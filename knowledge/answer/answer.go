@@ -128,6 +128,14 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 	if prior != nil {
 		priorQuestion = prior.Question
 	}
+	if f, ok := parseListForm(Paraphrase(question), s.listRef(ctx)); ok {
+		// A day's news or a story's timeline: a dated list across articles.
+		// When none lists, the question is answered the usual way.
+		a, ev, err := s.list(ctx, question, f, s.Retriever.now(), onDelta)
+		if err != nil || !a.NoAnswer {
+			return a, ev, err
+		}
+	}
 	start := time.Now()
 	ev, err := s.Retriever.Retrieve(ctx, question, priorQuestion)
 	if err != nil {
@@ -172,6 +180,21 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 		return fb, ev, nil
 	}
 	return a, ev, nil
+}
+
+// listRef is the day a list question's dates are read from: the as-of day,
+// else the clock's, or the archive's newest article when the archive is
+// older (a demo corpus of last year answers "between March and July" of
+// its own year).
+func (s *Service) listRef(ctx context.Context) time.Time {
+	now := s.Retriever.now()
+	if !s.Retriever.AsOf.IsZero() {
+		return now
+	}
+	if newest, err := s.Retriever.Store.Newest(ctx); err == nil && !newest.IsZero() && newest.Before(now) {
+		return newest
+	}
+	return now
 }
 
 // termsPrompt asks a model for the search terms of a question.

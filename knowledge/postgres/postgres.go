@@ -699,3 +699,20 @@ func (db *DB) ExportArticles(ctx context.Context, since time.Time, fn func(knowl
 	}
 	return nil
 }
+
+// ArticlesBetween returns the articles published in [since, until), oldest
+// first (see knowledge.ArticleStore).
+func (db *DB) ArticlesBetween(ctx context.Context, since, until time.Time, limit int) ([]knowledge.Article, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := db.pool.Query(ctx, "SELECT "+articleColumns+" FROM articles a WHERE a.published >= $1 AND a.published < $2 ORDER BY a.published, a.id LIMIT $3",
+		since, until, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (knowledge.Article, error) {
+		var a knowledge.Article
+		return a, scanArticle(r, &a)
+	})
+}

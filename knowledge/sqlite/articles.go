@@ -504,3 +504,20 @@ func (db *DB) ExportArticles(ctx context.Context, since time.Time, fn func(knowl
 	}
 	return nil
 }
+
+// ArticlesBetween returns the articles published in [since, until), oldest
+// first (see knowledge.ArticleStore).
+func (db *DB) ArticlesBetween(ctx context.Context, since, until time.Time, limit int) ([]knowledge.Article, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT "+articleColumns+" FROM articles a WHERE a.published >= ? AND a.published < ? ORDER BY a.published, a.id LIMIT ?",
+		since.Unix(), until.Unix(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("articles between: %w", err)
+	}
+	return collect(rows, func(r sqlrow.Scanner) (knowledge.Article, error) {
+		var a knowledge.Article
+		return a, scanArticle(r, &a)
+	})
+}

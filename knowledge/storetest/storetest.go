@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(testing.TB) knowledge.Store) {
 		"EveryScript":                         testEveryScript,
 		"NewestAndHasURL":                     testNewestAndHasURL,
 		"ExportArticles":                      testExportArticles,
+		"ArticlesBetween":                     testArticlesBetween,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}
@@ -679,5 +680,32 @@ func testExportArticles(t *testing.T, open func(testing.TB) knowledge.Store) {
 	calls := 0
 	if err := db.ExportArticles(ctx, time.Time{}, func(knowledge.Article, []string) error { calls++; return stop }); !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("fn's error: %v after %d calls", err, calls)
+	}
+}
+
+// ArticlesBetween gives the articles of a span, oldest first, up to a limit.
+func testArticlesBetween(t *testing.T, open func(testing.TB) knowledge.Store) {
+	ctx := context.Background()
+	db := open(t)
+	Put(t, db,
+		Article("https://w.example/15", "Before", "An article about Oslo before the span.", "2025-05-15"),
+		Article("https://w.example/16b", "Second that day", "An article about Istanbul talks.", "2025-05-16"),
+		Article("https://w.example/16a", "First that day", "An article about Geneva tariffs.", "2025-05-16"),
+		Article("https://w.example/17", "After", "An article about Rome after the span.", "2025-05-17"),
+	)
+	day := time.Date(2025, 5, 16, 0, 0, 0, 0, time.UTC)
+	got, err := db.ArticlesBetween(ctx, day, day.AddDate(0, 0, 1), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, a := range got {
+		titles = append(titles, a.Title)
+	}
+	if strings.Join(titles, "|") != "Second that day|First that day" {
+		t.Errorf("the day's articles: %v", titles)
+	}
+	if got, _ := db.ArticlesBetween(ctx, day.AddDate(0, 0, -1), day.AddDate(0, 0, 3), 2); len(got) != 2 || got[0].Title != "Before" {
+		t.Errorf("limit and order: %+v", got)
 	}
 }
