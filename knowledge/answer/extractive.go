@@ -30,6 +30,11 @@ func Extract(ev Evidence) Answer {
 	}
 	c := newCiter()
 	var parts []string
+	if isYesNo(ev.Question) {
+		if v := verdict(ev.Question, picked); v != "" {
+			parts = append(parts, v)
+		}
+	}
 	for _, p := range picked {
 		n := c.cite(p.hit.Article, p.hit.Passage)
 		parts = append(parts, placeMarkers(p.txt, fmt.Sprintf("[%d]", n)))
