@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -11,8 +12,9 @@ import (
 	"github.com/attache-bot/attache/knowledge/answer"
 )
 
-// WhoIs is /whois name: a person's titles, newest first, each dated and
-// cited; the name autocompletes from the people the articles name.
+// WhoIs is /whois name: a person's offices, latest first, one line each
+// with the days of its first and last mention, cited; the name
+// autocompletes from the people the articles name.
 func WhoIs(d Deps) Command {
 	return Command{
 		Definition: &discordgo.ApplicationCommand{
@@ -48,7 +50,7 @@ func WhoIs(d Deps) Command {
 	}
 }
 
-// whoisAnswer lists each person's titles, newest first, cited and dated.
+// whoisAnswer lists each person's offices, latest first, cited and dated.
 func whoisAnswer(name string, people []knowledge.PersonRoles) answer.Answer {
 	a := answer.Answer{Question: "Who is " + name}
 	if len(people) == 0 {
@@ -57,27 +59,40 @@ func whoisAnswer(name string, people []knowledge.PersonRoles) answer.Answer {
 		return a
 	}
 	index := map[int64]int{}
+	cite := func(art knowledge.Article) int {
+		n, ok := index[art.ID]
+		if !ok {
+			n = len(a.Sources) + 1
+			index[art.ID] = n
+			a.Sources = append(a.Sources, answer.Source{N: n, Article: art})
+		}
+		if art.Published.After(a.AsOf) {
+			a.AsOf = art.Published
+		}
+		return n
+	}
 	var lines []string
 	for _, p := range people {
 		lines = append(lines, "**"+p.Person.Name+"**")
-		roles := p.Distinct()
-		if len(roles) > 8 {
-			roles = roles[:8]
+		offices := p.Offices()
+		if len(offices) > 8 {
+			offices = offices[:8]
 		}
-		for _, r := range roles {
-			n, ok := index[r.Article.ID]
-			if !ok {
-				n = len(a.Sources) + 1
-				index[r.Article.ID] = n
-				a.Sources = append(a.Sources, answer.Source{N: n, Article: r.Article})
-			}
-			if r.Article.Published.After(a.AsOf) {
-				a.AsOf = r.Article.Published
-			}
-			lines = append(lines, fmt.Sprintf("- %s: %s [%d]", r.Article.Day(), r.Title, n))
+		// One line per office: its fullest title, the days of its first
+		// and last mention, and the mention that names it so.
+		for _, o := range offices {
+			lines = append(lines, fmt.Sprintf("- %s: %s [%d]", OfficeSpan(o), o.Title, cite(o.Named.Article)))
 		}
 	}
 	a.Text = strings.Join(lines, "\n")
 	a.Grounded = true
 	return a
+}
+
+// OfficeSpan writes an office's days: "18 Feb 2025 – 13 Oct 2025", or one day.
+func OfficeSpan(o knowledge.Office) string {
+	if o.First.Format(time.DateOnly) == o.Last.Format(time.DateOnly) {
+		return o.Last.Format("2 Jan 2006")
+	}
+	return o.First.Format("2 Jan 2006") + " – " + o.Last.Format("2 Jan 2006")
 }

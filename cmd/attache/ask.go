@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/attache-bot/attache/commands"
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 )
@@ -172,22 +173,35 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		type role struct {
+		type mention struct {
 			Role      string    `json:"role"`
 			Published time.Time `json:"published"`
 			Title     string    `json:"article"`
 			Source    string    `json:"source"`
 			URL       string    `json:"url"`
 		}
+		type office struct {
+			Office     string    `json:"office"`
+			Head       string    `json:"head"`
+			Scope      string    `json:"scope,omitempty"`
+			Qualifiers []string  `json:"qualifiers,omitempty"`
+			First      time.Time `json:"first"`
+			Last       time.Time `json:"last"`
+			Mentions   []mention `json:"mentions"`
+		}
 		type person struct {
-			Name  string `json:"name"`
-			Roles []role `json:"roles"`
+			Name    string   `json:"name"`
+			Offices []office `json:"offices"`
 		}
 		out := []person{}
 		for _, p := range people {
-			jp := person{Name: p.Person.Name}
-			for _, r := range p.Distinct() {
-				jp.Roles = append(jp.Roles, role{r.Title, r.Article.Published, r.Article.Title, r.Article.Source, r.Article.URL})
+			jp := person{Name: p.Person.Name, Offices: []office{}}
+			for _, o := range p.Offices() {
+				jo := office{Office: o.Title, Head: o.Head, Scope: o.Scope, Qualifiers: o.Qualifiers, First: o.First, Last: o.Last}
+				for _, r := range o.Mentions {
+					jo.Mentions = append(jo.Mentions, mention{r.Title, r.Article.Published, r.Article.Title, r.Article.Source, r.Article.URL})
+				}
+				jp.Offices = append(jp.Offices, jo)
 			}
 			out = append(out, jp)
 		}
@@ -198,17 +212,35 @@ func (m *Main) runWhois(ctx context.Context, args []string) error {
 		return nil
 	}
 	for _, p := range people {
-		roles := p.Distinct()
+		offices := p.Offices()
 		fmt.Fprintf(m.Stdout, "%s\n", safeLine(p.Person.Name))
-		for i, r := range roles {
-			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", r.Article.Day(), safeLine(r.Title), i+1)
+		for i, o := range offices {
+			fmt.Fprintf(m.Stdout, "  %s — %s [%d]\n", commands.OfficeSpan(o), safeLine(o.Title), i+1)
+			if others := otherNames(o); others != "" {
+				fmt.Fprintf(m.Stdout, "      also named: %s\n", safeLine(others))
+			}
 		}
 		fmt.Fprintln(m.Stdout, "  Sources:")
-		for i, r := range roles {
+		for i, o := range offices {
+			r := o.Named
 			fmt.Fprintf(m.Stdout, "    [%d] %s — %s, %s  %s\n", i+1, safeLine(r.Article.Title), safeLine(sourceName(r.Article)), r.Article.Day(), safeLine(r.Article.URL))
 		}
 	}
 	return nil
+}
+
+// otherNames are the other ways the articles named an office.
+func otherNames(o knowledge.Office) string {
+	seen := map[string]bool{strings.ToLower(o.Title): true}
+	var out []string
+	for _, r := range o.Mentions {
+		k := strings.ToLower(r.Title)
+		if !seen[k] && !strings.HasPrefix(k, strings.ToLower(o.Title)) {
+			seen[k] = true
+			out = append(out, r.Title)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func (m *Main) newSummarizer(db knowledge.Store) *answer.Summarizer {

@@ -95,3 +95,38 @@ func TestListAnswers(t *testing.T) {
 		t.Errorf("timeline: %v\n%s", err, tl.Text)
 	}
 }
+
+// "What is Witkoff's role?" names his office once, with its days, and his
+// mission beyond it; earlier offices come when the question asks about
+// the past, and two offices held at once are both named.
+func TestRoleAnswersNameOffices(t *testing.T) {
+	svc := service(nil)
+	ask := func(q string) answer.Answer {
+		t.Helper()
+		a, err := svc.Ask(context.Background(), q, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a := ask("What is Witkoff's role?")
+	if strings.Count(strings.ToLower(a.Text), "envoy for the middle east") != 1 || !strings.Contains(a.Text, "18 Feb – 13 Oct 2025") ||
+		!strings.Contains(a.Text, "Russia and Ukraine") || !strings.Contains(a.Text, "Putin") {
+		t.Errorf("Witkoff: %q", a.Text)
+	}
+	if n := strings.Count(a.Text, "[1]"); n != 1 {
+		t.Errorf("the office cited %d times: %q", n, a.Text)
+	}
+	a = ask("What is Rubio's role?")
+	if !strings.Contains(a.Text, "Secretary of State") || !strings.Contains(a.Text, "national security adviser") {
+		t.Errorf("Rubio's two offices: %q", a.Text)
+	}
+	a = ask("What is Mike Waltz's role?")
+	if !strings.Contains(a.Text, "ambassador to the United Nations") || strings.Contains(a.Text, "national security adviser") {
+		t.Errorf("Waltz now: %q", a.Text)
+	}
+	a = ask("What was Mike Waltz's job before the UN nomination?")
+	if !strings.Contains(a.Text, "Earlier") || !strings.Contains(a.Text, "national security adviser") {
+		t.Errorf("Waltz before: %q", a.Text)
+	}
+}

@@ -77,31 +77,6 @@ func (c *citer) answer(question, txt string) Answer {
 	return a
 }
 
-// extractRoles lists the titles of the best-documented person the question
-// names, newest first, each cited and dated.
-func extractRoles(ev Evidence) (Answer, bool) {
-	pr := ev.Roles[0]
-	c := newCiter()
-	var parts []string
-	for _, r := range pr.Distinct() {
-		n := c.cite(r.Article, knowledge.Passage{ArticleID: r.Article.ID, Text: r.Sentence})
-		parts = append(parts, fmt.Sprintf("%s [%d] (%s)", r.Title, n, r.Article.Day()))
-		if len(parts) == 3 {
-			break
-		}
-	}
-	if len(parts) == 0 {
-		return Answer{}, false
-	}
-	txt := fmt.Sprintf("%s is described as %s.", pr.Person.Name, joinList(parts))
-	// The sentence that best states the newest role, for context.
-	if best := pr.Roles[0].Sentence; best != "" {
-		n := c.cite(pr.Roles[0].Article, knowledge.Passage{ArticleID: pr.Roles[0].Article.ID, Text: best})
-		txt += " " + placeMarkers(best, fmt.Sprintf("[%d]", n))
-	}
-	return c.answer(ev.Question.Text, txt), true
-}
-
 func joinList(parts []string) string {
 	switch len(parts) {
 	case 1:
