@@ -260,9 +260,15 @@ func displayTitle(t string) string {
 	if len(f) > 1 {
 		second = f[1]
 	}
-	if r, _ := utf8.DecodeRuneInString(second); len(f) > 0 && titleWords[strings.ToLower(f[0])] && strings.ToUpper(f[0]) != f[0] && (second == "" || unicode.IsLower(r)) {
-		r, n := utf8.DecodeRuneInString(t)
+	r2, _ := utf8.DecodeRuneInString(second)
+	r, n := utf8.DecodeRuneInString(t)
+	switch {
+	case len(f) > 0 && titleWords[strings.ToLower(f[0])] && strings.ToUpper(f[0]) != f[0] && (second == "" || unicode.IsLower(r2)):
 		return string(unicode.ToLower(r)) + t[n:]
+	case len(f) > 1 && unicode.IsLower(r) && !titleWords[f[0]] && !standingWords[f[0]] && unicode.IsUpper(r2):
+		// A name lowered as it opened its sentence: "white House press
+		// secretary" is "White House press secretary".
+		return string(unicode.ToUpper(r)) + t[n:]
 	}
 	return t
 }

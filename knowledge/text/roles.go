@@ -84,14 +84,14 @@ func ExtractRolesFrom(passages []string) []RoleMention {
 			if utf8.RuneCountInString(s) > 600 {
 				continue
 			}
-			if !mentionsRoleWord(s) {
-				continue
+			found := whoLeads(s)
+			if mentionsRoleWord(s) {
+				ws = appendWords(ws[:0], s)
+				found = append(found, titleBeforeName(s, ws)...)
+				found = append(found, appositive(s, ws)...)
+				found = append(found, appointment(s, ws)...)
+				found = append(found, titleThenName(s)...)
 			}
-			ws = appendWords(ws[:0], s)
-			var found []RoleMention
-			found = append(found, titleBeforeName(s, ws)...)
-			found = append(found, appositive(s, ws)...)
-			found = append(found, appointment(s, ws)...)
 			for i := range found {
 				found[i].Ord = ord
 				found[i].Role = decapitalise(found[i].Role, s)
@@ -471,6 +471,45 @@ func appointment(s string, ws []word) []RoleMention {
 			continue
 		}
 		out = append(out, RoleMention{Name: name, Role: role, Sentence: s})
+	}
+	return out
+}
+
+// titleThenNameRE: "The EU's trade commissioner, Maros Sefcovic, had led":
+// a title, a comma, then the name set off by commas.
+var titleThenNameRE = regexp.MustCompile(`(?:^|[,;]\s+|\b(?i:the|its|their|his|her)\s+)((?:` + nameTok + `(?:'s|’s)?\s+)?(?:[\p{L}-]+\s+){0,3}[\p{L}-]+),\s+(` + nameTok + `(?:\s+` + nameTok + `){1,3}),`)
+
+// titleThenName reads a title followed by the name it belongs to.
+func titleThenName(s string) []RoleMention {
+	var out []RoleMention
+	for _, m := range titleThenNameRE.FindAllStringSubmatch(s, -1) {
+		title, name := strings.TrimSpace(m[1]), trimName(m[2])
+		ws := strings.Fields(title)
+		if len(ws) == 0 || !isRoleWord(ws[len(ws)-1]) || name == "" || len(strings.Fields(name)) < 2 {
+			continue
+		}
+		out = append(out, RoleMention{Name: name, Role: title, Sentence: s})
+	}
+	return out
+}
+
+// whoLeadsRE: "Mark Rutte, who leads the alliance," states an office by
+// what the person leads.
+var whoLeadsRE = regexp.MustCompile(`(` + nameTok + `(?:\s+` + nameTok + `){1,3}),\s+who\s+(?:leads|heads|chairs|runs|directs|commands|led|headed|chaired|ran)\s+(the\s+[^,;.()]{3,60})`)
+
+// whoLeads reads "X, who leads the Y" as X's office: head of the Y.
+func whoLeads(s string) []RoleMention {
+	var out []RoleMention
+	for _, m := range whoLeadsRE.FindAllStringSubmatch(s, -1) {
+		obj := strings.Fields(m[2])
+		if len(obj) > 8 {
+			obj = obj[:8]
+		}
+		name := trimName(m[1])
+		if name == "" || len(strings.Fields(name)) < 2 {
+			continue
+		}
+		out = append(out, RoleMention{Name: name, Role: "head of " + strings.Join(obj, " "), Sentence: s})
 	}
 	return out
 }
