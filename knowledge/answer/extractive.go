@@ -28,6 +28,15 @@ func Extract(ev Evidence) Answer {
 	if len(picked) == 0 {
 		return noAnswer(ev.Question.Text, ev)
 	}
+	if deniesPremise(ev.Question, picked[0]) {
+		// "What did the ceasefire signed in Istanbul say?" against "the
+		// talks produced no ceasefire": the question's premise is false.
+		a := noAnswer(ev.Question.Text, ev)
+		a.Text += " " + fmt.Sprintf("The closest report says otherwise: %s (%s, %s).", strings.TrimSpace(picked[0].txt),
+			sourceName(picked[0].hit.Article), picked[0].hit.Article.Day())
+		a.Closest = append([]knowledge.Article{picked[0].hit.Article}, a.Closest...)
+		return a
+	}
 	c := newCiter()
 	var parts []string
 	if isYesNo(ev.Question) {

@@ -123,3 +123,32 @@ func holds(s string, words map[string]bool) bool {
 	}
 	return 2*n >= len(words)
 }
+
+// deniesPremise reports a question whose premise the best evidence denies:
+// a question that asks about something ("what did the ceasefire signed in
+// Istanbul say?") answered by a sentence that says there was none ("the
+// talks produced no ceasefire"). A yes/no question, and one that itself
+// holds a negation, are not judged so.
+func deniesPremise(q Question, best candidate) bool {
+	if q.Lang != "" && q.Lang != "en" {
+		return false
+	}
+	f := strings.TrimSpace(q.Focus)
+	if englishAuxRE.MatchString(f) || negationRE.MatchString(f) {
+		return false
+	}
+	words := contentStems(f)
+	for _, m := range noneOfRE.FindAllStringSubmatch(best.txt, -1) {
+		for _, w := range m[1:] {
+			if w != "" && words[text.Stem(strings.ToLower(w))] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// noneOfRE: a thing said not to exist ("no ceasefire", "without a deal"),
+// the only denial a premise is judged by: a verb's negation ("did not
+// say") is too common in plain reporting.
+var noneOfRE = regexp.MustCompile(`(?i)\b(?:no|without\s+(?:a|an|any)|never\s+a)\s+(?:(\p{L}+)\s+)?(\p{L}+)`)

@@ -47,3 +47,21 @@ func TestVerdict(t *testing.T) {
 		}
 	}
 }
+
+// A question about a thing the evidence says there was none of is declined,
+// with the report that says so; a question that does not presuppose it is
+// not.
+func TestDeniesPremise(t *testing.T) {
+	best := candidate{txt: "The talks lasted less than two hours and produced no ceasefire."}
+	for q, want := range map[string]bool{
+		"What did the ceasefire signed in Istanbul say?":    true,
+		"What did the Istanbul talks produce?":              false,
+		"Did the Istanbul talks produce a ceasefire?":       false, // yes/no: answered No
+		"Why was no ceasefire agreed in Istanbul?":          false, // the question itself denies
+		"How long did the Istanbul talks with Russia last?": false,
+	} {
+		if got := deniesPremise(ParseQuestion(q, nowForTest), best); got != want {
+			t.Errorf("%q: %v, want %v", q, got, want)
+		}
+	}
+}
