@@ -166,7 +166,15 @@ func (b *Bot) addHandlers(s *discordgo.Session) {
 func (b *Bot) Register(cmds ...commands.Command) {
 	for _, c := range cmds {
 		b.commands[c.Definition.Name] = c
-		b.defs = append(b.defs, c.Definition)
+		def := c.Definition
+		if b.cfg.GuildID != "" {
+			// Commands of one server (a test server) are installed by it
+			// alone: user install and other contexts are for global ones.
+			copied := *def
+			copied.IntegrationTypes, copied.Contexts = nil, nil
+			def = &copied
+		}
+		b.defs = append(b.defs, def)
 	}
 }
 

@@ -28,6 +28,16 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 	}
 }
 
+// userInstalledInServer reports a command used in a server that has not
+// installed the app, through the user's own install.
+func userInstalledInServer(i *discordgo.Interaction) bool {
+	if i.GuildID == "" || len(i.AuthorizingIntegrationOwners) == 0 {
+		return false
+	}
+	_, guildInstall := i.AuthorizingIntegrationOwners[discordgo.ApplicationIntegrationGuildInstall]
+	return !guildInstall
+}
+
 func userOf(i *discordgo.Interaction) *discordgo.User {
 	if i.Member != nil && i.Member.User != nil {
 		return i.Member.User
@@ -58,7 +68,10 @@ func (b *Bot) command(i *discordgo.Interaction, start time.Time, respond func(*d
 	if i.Member != nil {
 		req.Permissions = i.Member.Permissions
 	}
-	r.ephemeral = cmd.Private != nil && cmd.Private(req)
+	// Used in a server through a user's own install (the server has not
+	// installed Attache, and may restrict external apps): the answer is
+	// the asker's alone, as Discord requires there.
+	r.ephemeral = (cmd.Private != nil && cmd.Private(req)) || userInstalledInServer(i)
 	b.run(r, job{cmd: cmd, req: req, metric: data.Name, log: log, start: start})
 }
 
@@ -300,7 +313,29 @@ func sameCommands(a, b []*discordgo.ApplicationCommand) bool {
 			if c.DefaultMemberPermissions != nil {
 				perms = fmt.Sprint(*c.DefaultMemberPermissions)
 			}
-			j, _ := json.Marshal([]any{c.Name, c.Description, perms, canonOptions(c.Options)})
+			var install, contexts []int
+			if c.IntegrationTypes != nil {
+				for _, t := range *c.IntegrationTypes {
+					install = append(install, int(t))
+				}
+			}
+			if c.Contexts != nil {
+				for _, t := range *c.Contexts {
+					contexts = append(contexts, int(t))
+				}
+			}
+			typ := int(c.Type)
+			if typ == 0 {
+				typ = int(discordgo.ChatApplicationCommand) // Discord's default, which it fills in
+			}
+			var names, descs map[discordgo.Locale]string
+			if c.NameLocalizations != nil && len(*c.NameLocalizations) > 0 {
+				names = *c.NameLocalizations
+			}
+			if c.DescriptionLocalizations != nil && len(*c.DescriptionLocalizations) > 0 {
+				descs = *c.DescriptionLocalizations
+			}
+			j, _ := json.Marshal([]any{c.Name, c.Description, perms, canonOptions(c.Options), install, contexts, names, descs, typ})
 			m[c.Name] = string(j)
 		}
 		return m

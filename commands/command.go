@@ -152,17 +152,44 @@ func (d Deps) now() time.Time {
 
 // All returns every command whose dependencies are given.
 func All(d Deps) []Command {
-	cmds := []Command{Ask(d), Search(d), Summarize(d), WhoIs(d), Help(d)}
+	cmds := []Command{Anywhere(Ask(d)), Anywhere(Search(d)), Anywhere(Summarize(d)), Anywhere(WhoIs(d)), Anywhere(Help(d))}
 	if d.Timelines != nil {
-		cmds = append(cmds, Timeline(d))
+		cmds = append(cmds, Anywhere(Timeline(d)))
 	}
 	if d.Digests != nil && d.Channels != nil {
-		cmds = append(cmds, Digest(d))
+		cmds = append(cmds, ServerOnly(Digest(d)))
 	}
 	if d.Feeds != nil {
-		cmds = append(cmds, FeedsCommand(d))
+		cmds = append(cmds, ServerOnly(FeedsCommand(d)))
 	}
 	return cmds
+}
+
+// Where commands can be installed and used (Discord's integration_types
+// and contexts). The reading commands go anywhere: installed in a server
+// or by a user for themselves, in servers, in DMs with the bot and in
+// group DMs and private channels; answers there come from the operator's
+// archive. Commands that change a server's settings stay in servers,
+// installed by them, behind Manage Server.
+var (
+	anywhereInstall  = []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall, discordgo.ApplicationIntegrationUserInstall}
+	anywhereContexts = []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM, discordgo.InteractionContextPrivateChannel}
+	serverInstall    = []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	serverContexts   = []discordgo.InteractionContextType{discordgo.InteractionContextGuild}
+)
+
+// Anywhere makes a command user-installable and usable in every context.
+func Anywhere(c Command) Command {
+	c.Definition.IntegrationTypes = &anywhereInstall
+	c.Definition.Contexts = &anywhereContexts
+	return c
+}
+
+// ServerOnly keeps a command to the servers that installed it.
+func ServerOnly(c Command) Command {
+	c.Definition.IntegrationTypes = &serverInstall
+	c.Definition.Contexts = &serverContexts
+	return c
 }
 
 // ManageServer is Discord's Manage Server permission; Administrator
