@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/bot/discordtest"
+	"github.com/attache-bot/attache/knowledge"
 )
 
 // dmInteraction is a slash command in the bot's DM, from a user's own
@@ -114,4 +116,78 @@ func TestUserInstallInAServerAnswersPrivately(t *testing.T) {
 // containsText reports whether a request body's text holds s.
 func containsText(body map[string]any, s string) bool {
 	return strings.Contains(fmt.Sprint(body), s)
+}
+
+// subAutocomplete is an autocomplete interaction inside a subcommand.
+func subAutocomplete(id, appID, command, sub, option, typed, userID string) map[string]any {
+	i := discordtest.Autocomplete(id, appID, command, option, typed, userID)
+	opts := i["data"].(map[string]any)["options"]
+	i["data"].(map[string]any)["options"] = []any{map[string]any{"name": sub, "type": 1, "options": opts}}
+	return i
+}
+
+// choices returns the choices the bot answered an autocomplete with.
+func (h *harness) choices(t *testing.T, iid string) []string {
+	t.Helper()
+	var cb []discordtest.Call
+	h.discord.WaitFor(5*time.Second, func() bool {
+		cb = h.calls("POST", "/interactions/"+iid+"/")
+		return len(cb) > 0
+	})
+	if len(cb) != 1 || cb[0].Body["type"] != float64(8) {
+		t.Fatalf("autocomplete answer %+v, want one of type 8", cb)
+	}
+	var out []string
+	data, _ := cb[0].Body["data"].(map[string]any)
+	list, _ := data["choices"].([]any)
+	for _, c := range list {
+		m := c.(map[string]any)
+		out = append(out, fmt.Sprint(m["name"], "=", m["value"]))
+	}
+	return out
+}
+
+// Autocomplete offers this server's feeds and digest channels (never
+// another server's, never to a member who cannot manage them), and the
+// outlets the archive holds.
+func TestAutocompleteIsPerServer(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	ctx := context.Background()
+	const here, other = "300000000000000001", "300000000000000002"
+	if _, err := h.db.FollowFeed(ctx, here, "https://ours.example/rss.xml", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.FollowFeed(ctx, other, "https://theirs.example/rss.xml", "2"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []knowledge.Subscription{{GuildID: here, ChannelID: "400000000000000007", Minute: 540, Timezone: "UTC", CreatedBy: "1"},
+		{GuildID: other, ChannelID: "400000000000000009", Minute: 600, Timezone: "UTC", CreatedBy: "2"}} {
+		if _, err := h.db.Subscribe(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	iid := id()
+	h.discord.Dispatch("INTERACTION_CREATE", subAutocomplete(iid, h.discord.AppID, "feeds", "remove", "url", "", "5"))
+	if got := strings.Join(h.choices(t, iid), " | "); !strings.Contains(got, "ours.example") || strings.Contains(got, "theirs.example") {
+		t.Errorf("feeds remove choices: %s", got)
+	}
+	iid = id()
+	h.discord.Dispatch("INTERACTION_CREATE", subAutocomplete(iid, h.discord.AppID, "digest", "unsubscribe", "channel", "", "5"))
+	if got := strings.Join(h.choices(t, iid), " | "); !strings.Contains(got, "=400000000000000007") || strings.Contains(got, "400000000000000009") || !strings.Contains(got, "09:00 UTC") {
+		t.Errorf("digest unsubscribe choices: %s", got)
+	}
+	// A member without Manage Server is offered nothing to manage.
+	iid = id()
+	i := subAutocomplete(iid, h.discord.AppID, "feeds", "remove", "url", "", "6")
+	i["member"].(map[string]any)["permissions"] = "0"
+	h.discord.Dispatch("INTERACTION_CREATE", i)
+	if got := h.choices(t, iid); len(got) != 0 {
+		t.Errorf("a member was offered feeds to remove: %v", got)
+	}
+	iid = id()
+	h.discord.Dispatch("INTERACTION_CREATE", discordtest.Autocomplete(iid, h.discord.AppID, "search", "source", "gulf", "5"))
+	if got := strings.Join(h.choices(t, iid), " | "); got != "Gulf Monitor=Gulf Monitor" {
+		t.Errorf("search source choices: %s", got)
+	}
+	h.discord.Check(t)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
 	"github.com/attache-bot/attache/knowledge/digest"
+	"github.com/attache-bot/attache/knowledge/ingest"
 	"github.com/attache-bot/attache/knowledge/knowledgetest"
 	"github.com/attache-bot/attache/knowledge/sqlite"
 )
@@ -88,7 +89,7 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 		t.Fatal(err)
 	}
 	b.Register(commands.All(commands.Deps{Asker: svc, Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db},
-		People: h.db, Stats: h.db, Digests: digest.Service{Store: h.db}, Channels: b})...)
+		People: h.db, Stats: h.db, Digests: digest.Service{Store: h.db}, Channels: b, Feeds: &ingest.FeedManager{DB: h.db}})...)
 	h.bot = b
 	if err := b.Open(context.Background()); err != nil {
 		t.Fatal(err)

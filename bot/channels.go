@@ -62,3 +62,16 @@ func (b *Bot) Posted(ctx context.Context, channelID, ref string) (bool, error) {
 	}
 	return false, nil
 }
+
+// ChannelName is a channel's name, from the gateway's cache or else from
+// Discord ("" when it cannot be had).
+func (b *Bot) ChannelName(ctx context.Context, channelID string) string {
+	if c, err := b.session.State.Channel(channelID); err == nil && c.Name != "" {
+		return c.Name
+	}
+	c, err := b.session.Channel(channelID, discordgo.WithContext(ctx))
+	if err != nil {
+		return ""
+	}
+	return c.Name
+}

@@ -169,11 +169,15 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) *discordgo.InteractionRespo
 	if ok && cmd.Autocomplete != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		req := commands.Request{Command: data.Name, Options: optionMap(data.Options)}
-		for _, o := range data.Options {
-			if o.Focused {
-				req.Focused = o.Name
-			}
+		// Choices are per server and per member: the server's own feeds
+		// and digest channels, for those who may manage them.
+		req := commands.Request{Command: data.Name, Options: optionMap(data.Options), GuildID: i.GuildID, ChannelID: i.ChannelID,
+			Focused: focusedOption(data.Options)}
+		if user := userOf(i); user != nil {
+			req.UserID = user.ID
+		}
+		if i.Member != nil {
+			req.Permissions = i.Member.Permissions
 		}
 		got, err := cmd.Autocomplete(ctx, req)
 		if err != nil {
@@ -193,6 +197,19 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) *discordgo.InteractionRespo
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices, AllowedMentions: noMentions()},
 	}
+}
+
+// focusedOption is the name of the option being typed, in a subcommand too.
+func focusedOption(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	for _, o := range opts {
+		if o.Focused {
+			return o.Name
+		}
+		if f := focusedOption(o.Options); f != "" {
+			return f
+		}
+	}
+	return ""
 }
 
 func truncate(s string, n int) string {

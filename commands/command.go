@@ -113,6 +113,8 @@ type (
 	// Searcher searches articles.
 	Searcher interface {
 		Search(ctx context.Context, text string, opt knowledge.SearchOptions) ([]knowledge.Hit, error)
+		// Outlets are the outlets whose name holds typed, largest first.
+		Outlets(ctx context.Context, typed string, limit int) ([]string, error)
 	}
 	// Summarizer summarises news.
 	Summarizer interface {

@@ -30,6 +30,16 @@ func (f fakeSearcher) Search(ctx context.Context, q string, opt knowledge.Search
 	return f.search(q, opt)
 }
 
+func (f fakeSearcher) Outlets(ctx context.Context, typed string, limit int) ([]string, error) {
+	var out []string
+	for _, o := range []string{"Gulf Monitor", "Kyiv Dispatch"} {
+		if strings.Contains(strings.ToLower(o), strings.ToLower(typed)) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
 type fakePeople struct {
 	whois  func(name string) ([]knowledge.PersonRoles, error)
 	people func(prefix string) ([]knowledge.Person, error)

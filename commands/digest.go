@@ -28,8 +28,13 @@ type (
 	// when it cannot, says why in words for the user.
 	Channels interface {
 		CanPost(ctx context.Context, channelID string) error
+		// ChannelName is a channel's name, "" when unknown.
+		ChannelName(ctx context.Context, channelID string) string
 	}
 )
+
+// channelIDRE finds a channel's ID in what was typed: the ID, or <#ID>.
+var channelIDRE = regexp.MustCompile(`\d+`)
 
 var hhmm = regexp.MustCompile(`^([01]?\d|2[0-3]):([0-5]\d)$`)
 
@@ -75,12 +80,35 @@ func Digest(d Deps) Command {
 						{Type: discordgo.ApplicationCommandOptionString, Name: "time", Required: true, Description: "Time of day, HH:MM (24-hour)", MaxLength: 5},
 						{Type: discordgo.ApplicationCommandOptionString, Name: "timezone", Description: "IANA time zone, e.g. Europe/Paris (default UTC)", MaxLength: 64}}},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "unsubscribe", Description: "Stop the digest in a channel",
-					Options: []*discordgo.ApplicationCommandOption{channelOpt}},
+					Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "channel", Required: true,
+						Description: "One of this server's digest channels", Autocomplete: true, MaxLength: 40}}},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "list", Description: "The channels that get the digest"},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "now", Description: "The digest of the last 24 hours, here"},
 			},
 		},
 		Private: func(req Request) bool { return req.String("subcommand") != "now" },
+		Autocomplete: func(ctx context.Context, req Request) ([]Choice, error) {
+			if req.Focused != "channel" || req.String("subcommand") != "unsubscribe" || requireManageServer(req) != nil {
+				return nil, nil
+			}
+			subs, err := d.Digests.Subscriptions(ctx, req.GuildID)
+			if err != nil {
+				return nil, fmt.Errorf("digest autocomplete: %w", err)
+			}
+			typed := strings.ToLower(strings.TrimPrefix(req.String("channel"), "#"))
+			var out []Choice
+			for _, s := range subs {
+				name := d.Channels.ChannelName(ctx, s.ChannelID)
+				if name == "" {
+					name = s.ChannelID
+				}
+				label := fmt.Sprintf("#%s — daily at %02d:%02d %s", name, s.Minute/60, s.Minute%60, s.Timezone)
+				if typed == "" || strings.Contains(strings.ToLower(label), typed) {
+					out = append(out, Choice{Name: label, Value: s.ChannelID})
+				}
+			}
+			return out, nil
+		},
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			switch req.String("subcommand") {
 			case "subscribe":
@@ -89,7 +117,20 @@ func Digest(d Deps) Command {
 				if err := requireManageServer(req); err != nil {
 					return Reply{}, err
 				}
-				ch := req.String("channel")
+				ch := channelIDRE.FindString(req.String("channel"))
+				// Only this server's subscriptions: the option is text,
+				// and a channel of another server is not this one's to end.
+				subs, err := d.Digests.Subscriptions(ctx, req.GuildID)
+				if err != nil {
+					return Reply{}, fmt.Errorf("unsubscribe: %w", err)
+				}
+				ours := false
+				for _, s := range subs {
+					ours = ours || (ch != "" && s.ChannelID == ch)
+				}
+				if !ours {
+					return Reply{}, Userf("not-subscribed", "No channel of this server by that name gets the digest. Pick one from the list, or see `/digest list`.")
+				}
 				if err := d.Digests.Unsubscribe(ctx, ch); errors.Is(err, knowledge.ErrNotFound) {
 					return Reply{}, Userf("not-subscribed", "<#%s> does not get the digest.", ch)
 				} else if err != nil {

@@ -31,13 +31,21 @@ func (f *fakeDigests) Unsubscribe(ctx context.Context, ch string) error {
 	return knowledge.ErrNotFound
 }
 func (f *fakeDigests) Subscriptions(ctx context.Context, g string) ([]knowledge.Subscription, error) {
-	return f.subs, nil
+	var out []knowledge.Subscription
+	for _, s := range f.subs {
+		if g == "" || s.GuildID == g {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 func (f *fakeDigests) Digest(ctx context.Context, since, until time.Time) (answer.Answer, error) {
 	return answer.Answer{Text: fmt.Sprintf("digest %s", until.Sub(since))}, nil
 }
 
 type fakeChannels struct{ hidden string }
+
+func (f fakeChannels) ChannelName(ctx context.Context, ch string) string { return "chan-" + ch }
 
 func (f fakeChannels) CanPost(ctx context.Context, ch string) error {
 	if ch == f.hidden {
@@ -107,7 +115,9 @@ func TestDigestAndFeedsCommands(t *testing.T) {
 		{"hidden channel", nil, nil, "digest", map[string]any{"subcommand": "subscribe", "channel": "999", "time": "08:30"}, admin, "g", "cannot-see", "can't see", 0, 0},
 		{"list", []knowledge.Subscription{paris}, nil, "digest", map[string]any{"subcommand": "list"}, member, "g", "", "<#1> at 08:30 Europe/Paris", 1, 0},
 		{"unsubscribe", []knowledge.Subscription{paris}, nil, "digest", map[string]any{"subcommand": "unsubscribe", "channel": "1"}, admin, "g", "", "", 0, 0},
-		{"unsubscribe unknown", []knowledge.Subscription{paris}, nil, "digest", map[string]any{"subcommand": "unsubscribe", "channel": "7"}, admin, "g", "not-subscribed", "does not get", 1, 0},
+		{"unsubscribe unknown", []knowledge.Subscription{paris}, nil, "digest", map[string]any{"subcommand": "unsubscribe", "channel": "7"}, admin, "g", "not-subscribed", "gets the digest", 1, 0},
+		{"unsubscribe another server's", []knowledge.Subscription{paris}, nil, "digest", map[string]any{"subcommand": "unsubscribe", "channel": "1"}, admin, "other", "not-subscribed", "gets the digest", 1, 0},
+		{"unsubscribe by mention", []knowledge.Subscription{paris}, nil, "digest", map[string]any{"subcommand": "unsubscribe", "channel": "<#1>"}, admin, "g", "", "", 0, 0},
 		{"unsubscribe as member", []knowledge.Subscription{paris}, nil, "digest", map[string]any{"subcommand": "unsubscribe", "channel": "1"}, member, "g", "forbidden", "Manage Server", 1, 0},
 		{"now", nil, nil, "digest", map[string]any{"subcommand": "now"}, member, "g", "", "digest 24h0m0s", 0, 0},
 		{"feeds add", nil, nil, "feeds", map[string]any{"subcommand": "add", "url": "https://desk.example/rss"}, admin, "g", "", "3 new articles", 0, 1},

@@ -28,6 +28,9 @@ type Feeds interface {
 func FeedsCommand(d Deps) Command {
 	urlOpt := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "url", Required: true,
 		Description: "The feed's URL (RSS or Atom)", MaxLength: 500}
+	// Removing picks from the feeds this server reads.
+	removeOpt := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: "url", Required: true,
+		Description: "One of this server's feeds", MaxLength: 500, Autocomplete: true}
 	return Command{
 		Definition: &discordgo.ApplicationCommand{
 			Name:                     "feeds",
@@ -36,11 +39,31 @@ func FeedsCommand(d Deps) Command {
 			Contexts:                 &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild},
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "add", Description: "Read a feed", Options: []*discordgo.ApplicationCommandOption{urlOpt}},
-				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Stop reading a feed", Options: []*discordgo.ApplicationCommandOption{urlOpt}},
+				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "remove", Description: "Stop reading a feed", Options: []*discordgo.ApplicationCommandOption{removeOpt}},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "list", Description: "The feeds and their health"},
 			},
 		},
 		Private: always,
+		Autocomplete: func(ctx context.Context, req Request) ([]Choice, error) {
+			if req.Focused != "url" || req.String("subcommand") != "remove" || requireManageServer(req) != nil {
+				return nil, nil
+			}
+			fs, err := d.Feeds.Feeds(ctx, req.GuildID)
+			if err != nil {
+				return nil, fmt.Errorf("feeds autocomplete: %w", err)
+			}
+			typed := strings.ToLower(req.String("url"))
+			var out []Choice
+			for _, f := range fs {
+				label := orText(f.Title, "untitled feed") + " — " + f.URL
+				// A choice's value holds 100 characters at most.
+				if len(f.URL) > 100 || (typed != "" && !strings.Contains(strings.ToLower(label), typed)) {
+					continue
+				}
+				out = append(out, Choice{Name: label, Value: f.URL})
+			}
+			return out, nil
+		},
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			switch req.String("subcommand") {
 			case "add":

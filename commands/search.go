@@ -11,8 +11,9 @@ import (
 	"github.com/attache-bot/attache/knowledge/answer"
 )
 
-// Search is /search query [days]: the matching articles, newest-first at
-// equal relevance, each with a snippet.
+// Search is /search query [days] [source]: the matching articles,
+// newest-first at equal relevance, each with a snippet; the outlet
+// autocompletes from those the archive holds.
 func Search(d Deps) Command {
 	return Command{
 		Definition: &discordgo.ApplicationCommand{
@@ -21,14 +22,29 @@ func Search(d Deps) Command {
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Required: true, Description: "Words to look for", MaxLength: 300},
 				{Type: discordgo.ApplicationCommandOptionInteger, Name: "days", Description: "Only the last N days", MinValue: ptr(1.0), MaxValue: 3650},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "source", Description: "Only this outlet", MaxLength: 100, Autocomplete: true},
 			},
+		},
+		Autocomplete: func(ctx context.Context, req Request) ([]Choice, error) {
+			if req.Focused != "source" {
+				return nil, nil
+			}
+			outlets, err := d.Searcher.Outlets(ctx, req.String("source"), 25)
+			if err != nil {
+				return nil, fmt.Errorf("search autocomplete: %w", err)
+			}
+			out := make([]Choice, 0, len(outlets))
+			for _, o := range outlets {
+				out = append(out, Choice{Name: o, Value: o})
+			}
+			return out, nil
 		},
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			q := req.String("query")
 			if q == "" {
 				return Reply{}, Userf("empty", "Give some words to search for.")
 			}
-			opt := knowledge.SearchOptions{Limit: 5}
+			opt := knowledge.SearchOptions{Limit: 5, Source: req.String("source")}
 			if days, ok := req.Int("days"); ok {
 				if days < 1 || days > 3650 {
 					return Reply{}, Userf("bad-days", "days must be between 1 and 3650.")

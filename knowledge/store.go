@@ -20,6 +20,9 @@ type ArticleStore interface {
 	HasURL(ctx context.Context, rawURL string) (bool, error)
 	Passages(ctx context.Context, articleID int64) ([]Passage, error)
 	RecentArticles(ctx context.Context, since time.Time, limit int) ([]Article, error)
+	// Outlets returns the outlets whose name holds typed (any case), those
+	// with the most articles first, at most limit.
+	Outlets(ctx context.Context, typed string, limit int) ([]string, error)
 	// ArticlesBetween returns the articles published in [since, until),
 	// oldest first, at most limit (50 when zero or less), without bodies.
 	ArticlesBetween(ctx context.Context, since, until time.Time, limit int) ([]Article, error)

@@ -716,3 +716,17 @@ func (db *DB) ArticlesBetween(ctx context.Context, since, until time.Time, limit
 		return a, scanArticle(r, &a)
 	})
 }
+
+// Outlets returns the outlets whose name holds typed, the largest first
+// (see knowledge.ArticleStore).
+func (db *DB) Outlets(ctx context.Context, typed string, limit int) ([]string, error) {
+	if limit <= 0 {
+		limit = 25
+	}
+	rows, err := db.pool.Query(ctx, `SELECT source FROM articles WHERE source <> '' AND strpos(lower(source), lower($1)) > 0
+		GROUP BY source ORDER BY count(*) DESC, source COLLATE "C" LIMIT $2`, strings.TrimSpace(typed), limit)
+	if err != nil {
+		return nil, fmt.Errorf("outlets: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -521,3 +521,20 @@ func (db *DB) ArticlesBetween(ctx context.Context, since, until time.Time, limit
 		return a, scanArticle(r, &a)
 	})
 }
+
+// Outlets returns the outlets whose name holds typed, the largest first
+// (see knowledge.ArticleStore).
+func (db *DB) Outlets(ctx context.Context, typed string, limit int) ([]string, error) {
+	if limit <= 0 {
+		limit = 25
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT source FROM articles WHERE source <> '' AND instr(lower(source), lower(?)) > 0
+		GROUP BY source ORDER BY count(*) DESC, source LIMIT ?`, strings.TrimSpace(typed), limit)
+	if err != nil {
+		return nil, fmt.Errorf("outlets: %w", err)
+	}
+	return collect(rows, func(r sqlrow.Scanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
+}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(testing.TB) knowledge.Store) {
 		"NewestAndHasURL":                     testNewestAndHasURL,
 		"ExportArticles":                      testExportArticles,
 		"ArticlesBetween":                     testArticlesBetween,
+		"Outlets":                             testOutlets,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}
@@ -707,5 +708,28 @@ func testArticlesBetween(t *testing.T, open func(testing.TB) knowledge.Store) {
 	}
 	if got, _ := db.ArticlesBetween(ctx, day.AddDate(0, 0, -1), day.AddDate(0, 0, 3), 2); len(got) != 2 || got[0].Title != "Before" {
 		t.Errorf("limit and order: %+v", got)
+	}
+}
+
+// Outlets finds the outlets a user types part of, the largest first.
+func testOutlets(t *testing.T, open func(testing.TB) knowledge.Store) {
+	ctx := context.Background()
+	db := open(t)
+	a := func(url, source string) knowledge.Article {
+		x := Article(url, "Title "+url, "Body of "+url+" about talks.", "2025-05-01")
+		x.Source = source
+		return x
+	}
+	Put(t, db, a("https://g.example/1", "Gulf Monitor"), a("https://g.example/2", "Gulf Monitor"),
+		a("https://k.example/1", "Kyiv Dispatch"), a("https://m.example/1", "Meridian Wire"))
+	got, err := db.Outlets(ctx, "", 0)
+	if err != nil || strings.Join(got, "|") != "Gulf Monitor|Kyiv Dispatch|Meridian Wire" {
+		t.Errorf("all outlets: %v %v", got, err)
+	}
+	if got, _ := db.Outlets(ctx, "DISPATCH", 5); strings.Join(got, "|") != "Kyiv Dispatch" {
+		t.Errorf("typed part: %v", got)
+	}
+	if got, _ := db.Outlets(ctx, "i", 2); len(got) != 2 || got[0] != "Gulf Monitor" {
+		t.Errorf("limit: %v", got)
 	}
 }
