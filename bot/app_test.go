@@ -9,6 +9,7 @@ import (
 
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/bot/discordtest"
+	"github.com/attache-bot/attache/commands"
 	"github.com/attache-bot/attache/knowledge"
 )
 
@@ -29,7 +30,8 @@ func dmInteraction(id, appID, command string, options map[string]any, userID str
 // private channels; the admin commands stay in servers.
 func TestCommandsDeclareWhereTheyWork(t *testing.T) {
 	h := newHarness(t, bot.Config{}, citeFirst)
-	reading := map[string]bool{"ask": true, "search": true, "summarize": true, "whois": true, "help": true, "timeline": true}
+	reading := map[string]bool{"ask": true, "search": true, "summarize": true, "whois": true, "help": true, "timeline": true,
+		commands.CheckMessageName: true}
 	for _, c := range h.discord.CommandsRegistered(h.discord.AppID) {
 		name := c["name"].(string)
 		types, _ := c["integration_types"].([]any)
@@ -189,5 +191,43 @@ func TestAutocompleteIsPerServer(t *testing.T) {
 	if got := strings.Join(h.choices(t, iid), " | "); got != "Gulf Monitor=Gulf Monitor" {
 		t.Errorf("search source choices: %s", got)
 	}
+	h.discord.Check(t)
+}
+
+// messageCommand is "Check against the news" used on a message.
+func messageCommand(id, appID, content, userID string) map[string]any {
+	i := discordtest.Interaction(id, appID, commands.CheckMessageName, nil, userID)
+	target := "610000000000000001"
+	i["data"] = map[string]any{"id": "500000000000000002", "name": commands.CheckMessageName, "type": 3, "target_id": target,
+		"resolved": map[string]any{"messages": map[string]any{target: map[string]any{
+			"id": target, "channel_id": "400000000000000001", "content": content, "type": 0,
+			"author": map[string]any{"id": "900", "username": "someone"}, "timestamp": "2025-04-20T10:00:00Z",
+		}}}}
+	return i
+}
+
+// "Check against the news" on a pasted claim answers privately, claim by
+// claim: supported, contradicted or not in the stored articles, cited.
+func TestCheckAgainstTheNews(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	msg := "Rubio and Witkoff met Barrot in Paris on 17 April. The US and China cut tariffs for 120 days after Geneva talks. " +
+		"Modi and Lula signed a trade pact in Brasilia on 3 March. @everyone"
+	iid := id()
+	h.discord.Dispatch("INTERACTION_CREATE", messageCommand(iid, h.discord.AppID, msg, "55"))
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter(commands.CheckMessageName, "ok") == 1 }) {
+		t.Fatalf("not answered; calls: %+v", h.discord.Calls())
+	}
+	cb := h.calls("POST", "/interactions/"+iid+"/")
+	if data, _ := cb[0].Body["data"].(map[string]any); len(cb) != 1 || data["flags"] != float64(64) {
+		t.Errorf("deferral %+v, want an ephemeral one", cb)
+	}
+	edits := h.calls("PATCH", "itoken-"+iid)
+	text := fmt.Sprint(edits[len(edits)-1].Body["content"])
+	for _, want := range []string{"**Supported**", "**Contradicted**", "90 days", "**Not in the stored articles**", "[1]", "**Sources**"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("answer lacks %q:\n%s", want, text)
+		}
+	}
+	checkNoPings(t, h.discord.Calls())
 	h.discord.Check(t)
 }

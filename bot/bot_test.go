@@ -89,7 +89,7 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 		t.Fatal(err)
 	}
 	b.Register(commands.All(commands.Deps{Asker: svc, Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db},
-		People: h.db, Stats: h.db, Digests: digest.Service{Store: h.db}, Channels: b, Feeds: &ingest.FeedManager{DB: h.db}})...)
+		People: h.db, Stats: h.db, Digests: digest.Service{Store: h.db}, Channels: b, Feeds: &ingest.FeedManager{DB: h.db}, Timelines: svc, Checker: svc})...)
 	h.bot = b
 	if err := b.Open(context.Background()); err != nil {
 		t.Fatal(err)
@@ -355,8 +355,9 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps := commands.Deps{Asker: &answer.Service{Retriever: &answer.Retriever{Store: h.db}},
-			Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db}, People: h.db, Stats: h.db}
+		svc := &answer.Service{Retriever: &answer.Retriever{Store: h.db}}
+		deps := commands.Deps{Asker: svc, Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db}, People: h.db, Stats: h.db,
+			Feeds: &ingest.FeedManager{DB: h.db}, Timelines: svc, Checker: svc}
 		if withDigest {
 			deps.Digests, deps.Channels = digest.Service{Store: h.db}, b
 		}

@@ -62,6 +62,12 @@ func (b *Bot) command(i *discordgo.Interaction, start time.Time, respond func(*d
 		return
 	}
 	req := commands.Request{Command: data.Name, Options: optionMap(data.Options), GuildID: i.GuildID, ChannelID: i.ChannelID}
+	if data.CommandType == discordgo.MessageApplicationCommand && data.Resolved != nil {
+		// A message command: the message it was used on is its input.
+		if m, ok := data.Resolved.Messages[data.TargetID]; ok && m != nil {
+			req.Options["message"] = m.Content
+		}
+	}
 	if user := userOf(i); user != nil {
 		req.UserID = user.ID
 	}

@@ -142,6 +142,7 @@ type Deps struct {
 	Channels   Channels
 	Feeds      Feeds
 	Timelines  Timeliner
+	Checker    Checker
 	Now        func() time.Time
 }
 
@@ -157,6 +158,9 @@ func All(d Deps) []Command {
 	cmds := []Command{Anywhere(Ask(d)), Anywhere(Search(d)), Anywhere(Summarize(d)), Anywhere(WhoIs(d)), Anywhere(Help(d))}
 	if d.Timelines != nil {
 		cmds = append(cmds, Anywhere(Timeline(d)))
+	}
+	if d.Checker != nil {
+		cmds = append(cmds, Anywhere(CheckMessage(d)))
 	}
 	if d.Digests != nil && d.Channels != nil {
 		cmds = append(cmds, ServerOnly(Digest(d)))

@@ -194,6 +194,16 @@ func checkLimits(method, path string, body any) []string {
 	return out
 }
 
+// commandNameRE is Discord's rule for slash command and option names.
+var commandNameRE = regexp.MustCompile(`^[-_\p{L}\p{N}\p{Devanagari}\p{Thai}]{1,32}$`)
+
+// discordLocales are the locales Discord takes in localisations.
+// (AvailableLocalesEnum of the OpenAPI document).
+var discordLocales = map[string]bool{"ar": true, "bg": true, "cs": true, "da": true, "de": true, "el": true, "en-GB": true,
+	"en-US": true, "es-419": true, "es-ES": true, "fi": true, "fr": true, "he": true, "hi": true, "hr": true, "hu": true, "id": true,
+	"it": true, "ja": true, "ko": true, "lt": true, "nl": true, "no": true, "pl": true, "pt-BR": true, "ro": true, "ru": true,
+	"sv-SE": true, "th": true, "tr": true, "uk": true, "vi": true, "zh-CN": true, "zh-TW": true}
+
 func checkCommand(c any, where string, out *[]string) {
 	m, ok := c.(map[string]any)
 	if !ok {
@@ -202,8 +212,50 @@ func checkCommand(c any, where string, out *[]string) {
 	if d, ok := m["description"].(string); ok && utf8.RuneCountInString(d) > MaxDescription {
 		*out = append(*out, fmt.Sprintf("%s.description: %d characters, over %d", where, utf8.RuneCountInString(d), MaxDescription))
 	}
-	if n, ok := m["name"].(string); ok && (utf8.RuneCountInString(n) > MaxCommandNameRunes || n != strings.ToLower(n)) {
-		*out = append(*out, fmt.Sprintf("%s.name %q: must be lower case and at most %d characters", where, n, MaxCommandNameRunes))
+	// A message or user command (type 3 or 2) is named as menus show it,
+	// 1 to 32 characters of any case, and has no description or options;
+	// a slash command and every option are named in lower case from
+	// letters, digits, "-" and "_", and so are their localised names.
+	typ := fmt.Sprint(m["type"]) // a float64 or a json.Number, as decoded
+	menu := strings.Count(where, ".options[") == 0 && (typ == "2" || typ == "3")
+	checkName := func(n, field string) {
+		switch {
+		case menu && (utf8.RuneCountInString(n) < 1 || utf8.RuneCountInString(n) > MaxCommandNameRunes):
+			*out = append(*out, fmt.Sprintf("%s.%s %q: 1 to %d characters", where, field, n, MaxCommandNameRunes))
+		case !menu && (!commandNameRE.MatchString(n) || n != strings.ToLower(n)):
+			*out = append(*out, fmt.Sprintf("%s.%s %q: must be lower case and at most %d characters", where, field, n, MaxCommandNameRunes))
+		}
+	}
+	if n, ok := m["name"].(string); ok {
+		checkName(n, "name")
+	}
+	if locs, ok := m["name_localizations"].(map[string]any); ok {
+		for loc, v := range locs {
+			if !discordLocales[loc] {
+				*out = append(*out, fmt.Sprintf("%s.name_localizations: %q is not a Discord locale", where, loc))
+			}
+			if n, ok := v.(string); ok {
+				checkName(n, "name_localizations."+loc)
+			}
+		}
+	}
+	if locs, ok := m["description_localizations"].(map[string]any); ok {
+		for loc, v := range locs {
+			if !discordLocales[loc] {
+				*out = append(*out, fmt.Sprintf("%s.description_localizations: %q is not a Discord locale", where, loc))
+			}
+			if d, ok := v.(string); ok && (utf8.RuneCountInString(d) > MaxDescription || (!menu && d == "")) {
+				*out = append(*out, fmt.Sprintf("%s.description_localizations.%s: 1 to %d characters", where, loc, MaxDescription))
+			}
+		}
+	}
+	if menu {
+		if d, _ := m["description"].(string); d != "" {
+			*out = append(*out, fmt.Sprintf("%s.description: a message or user command has none", where))
+		}
+		if opts, _ := m["options"].([]any); len(opts) > 0 {
+			*out = append(*out, fmt.Sprintf("%s.options: a message or user command has none", where))
+		}
 	}
 	if choices, ok := m["choices"].([]any); ok && len(choices) > MaxChoices {
 		*out = append(*out, fmt.Sprintf("%s.choices: %d, over %d", where, len(choices), MaxChoices))

@@ -64,7 +64,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	summarizer.OnLLM = metrics.ObserveLLM
 	digests := digest.Service{Store: db, Options: digestOpts}
 	b.Register(commands.All(commands.Deps{
-		Asker: asker, Searcher: db, Summarizer: summarizer, People: db, Stats: db, Now: m.now, Timelines: asker,
+		Asker: asker, Searcher: db, Summarizer: summarizer, People: db, Stats: db, Now: m.now, Timelines: asker, Checker: asker,
 		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller},
 	})...)
 	if m.Config.HTTPAddr != "" {
