@@ -231,3 +231,79 @@ func TestCheckAgainstTheNews(t *testing.T) {
 	checkNoPings(t, h.discord.Calls())
 	h.discord.Check(t)
 }
+
+// componentInteraction is a click on a button of message msgID.
+func componentInteraction(id, appID, customID, msgID, userID string) map[string]any {
+	i := discordtest.Interaction(id, appID, "x", nil, userID)
+	i["type"] = 3
+	i["data"] = map[string]any{"custom_id": customID, "component_type": 2}
+	i["message"] = map[string]any{"id": msgID, "channel_id": "400000000000000001", "content": "an answer", "type": 0,
+		"author": map[string]any{"id": "200000000000000001", "username": "attache", "bot": true}, "timestamp": "2025-04-20T10:00:00Z"}
+	return i
+}
+
+// The buttons under an answer work after a restart: "Sources" lists the
+// answer's articles privately, "Follow up" opens a form whose question
+// continues the conversation.
+func TestAnswerButtonsAfterARestart(t *testing.T) {
+	store := &memExchanges{}
+	first := newHarness(t, bot.Config{Exchanges: store}, citeFirst)
+	iid := first.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "42")
+	if !first.discord.WaitFor(10*time.Second, func() bool { return first.counter("ask", "ok") == 1 }) {
+		t.Fatal("no answer")
+	}
+	edits := first.calls("PATCH", "itoken-"+iid)
+	var ids []string
+	for _, e := range edits {
+		rows, _ := e.Body["components"].([]any)
+		for _, r := range rows {
+			for _, c := range r.(map[string]any)["components"].([]any) {
+				ids = append(ids, c.(map[string]any)["custom_id"].(string))
+			}
+		}
+	}
+	if len(ids) != 2 || !strings.HasPrefix(ids[0], commands.SourcesPrefix) || ids[1] != commands.FollowUpID {
+		t.Fatalf("answer buttons %v, want Sources and Follow up", ids)
+	}
+	answerID, _ := edits[len(edits)-1].Response["id"].(string)
+	first.bot.Close()
+
+	rec := &promptLog{}
+	second := newHarness(t, bot.Config{Exchanges: store}, rec.citeFirst)
+	click := id()
+	second.discord.Dispatch("INTERACTION_CREATE", componentInteraction(click, second.discord.AppID, ids[0], answerID, "42"))
+	if !second.discord.WaitFor(10*time.Second, func() bool { return second.counter("sources", "ok") == 1 }) {
+		t.Fatalf("the Sources click after a restart was not answered: %+v", second.discord.Calls())
+	}
+	cb := second.calls("POST", "/interactions/"+click+"/")
+	if data, _ := cb[0].Body["data"].(map[string]any); data["flags"] != float64(64) {
+		t.Errorf("Sources answered in public: %+v", cb)
+	}
+	srcEdits := second.calls("PATCH", "itoken-"+click)
+	if text := fmt.Sprint(srcEdits[len(srcEdits)-1].Body["content"]); !strings.Contains(text, "The articles this answer cites") || !strings.Contains(text, "[1]") {
+		t.Errorf("sources list: %s", text)
+	}
+	form := id()
+	second.discord.Dispatch("INTERACTION_CREATE", componentInteraction(form, second.discord.AppID, commands.FollowUpID, answerID, "42"))
+	var opened []discordtest.Call
+	second.discord.WaitFor(5*time.Second, func() bool { opened = second.calls("POST", "/interactions/"+form+"/"); return len(opened) > 0 })
+	data, _ := opened[0].Body["data"].(map[string]any)
+	if len(opened) != 1 || opened[0].Body["type"] != float64(9) || data["custom_id"] != commands.FollowUpModal+answerID {
+		t.Fatalf("the follow-up form: %+v", opened)
+	}
+	submit := id()
+	s := discordtest.Interaction(submit, second.discord.AppID, "x", nil, "42")
+	s["type"] = 5
+	s["data"] = map[string]any{"custom_id": commands.FollowUpModal + answerID, "components": []any{map[string]any{"type": 1,
+		"components": []any{map[string]any{"type": 4, "custom_id": commands.FollowUpInput, "value": "and what did he do in April?"}}}}}
+	second.discord.Dispatch("INTERACTION_CREATE", s)
+	if !second.discord.WaitFor(10*time.Second, func() bool { return second.counter("follow-up", "ok") == 1 }) {
+		t.Fatalf("the follow-up was not answered: %+v", second.discord.Calls())
+	}
+	if prompts := rec.all(); len(prompts) == 0 || !strings.Contains(prompts[len(prompts)-1], "Earlier question: What is Witkoff's role?") {
+		t.Errorf("the follow-up prompt lacks the earlier question:\n%v", prompts)
+	}
+	checkNoPings(t, second.discord.Calls())
+	first.discord.Check(t)
+	second.discord.Check(t)
+}

@@ -80,6 +80,7 @@ type Bot struct {
 	cancelRoot context.CancelFunc
 	stopping   chan struct{}
 	stopOnce   sync.Once
+	sources    *commands.Command // what the Sources button runs; nil: none
 	exchanges  *exchangeCache
 	registered sync.Once
 }

@@ -72,6 +72,20 @@ func (b *Bot) InteractionsHandler(key ed25519.PublicKey) http.Handler {
 			}
 		case discordgo.InteractionApplicationCommandAutocomplete:
 			writeInteractionResponse(w, b.autocomplete(&i))
+		case discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
+			answered := false
+			respond := func(resp *discordgo.InteractionResponse) error {
+				answered = true
+				return writeInteractionResponse(w, resp)
+			}
+			if i.Type == discordgo.InteractionMessageComponent {
+				b.component(&i, start, respond)
+			} else {
+				b.modal(&i, start, respond)
+			}
+			if !answered {
+				http.Error(w, "not answered", http.StatusInternalServerError)
+			}
 		default:
 			http.Error(w, fmt.Sprintf("interaction type %d is not handled", i.Type), http.StatusBadRequest)
 		}

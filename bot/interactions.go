@@ -25,6 +25,10 @@ func (b *Bot) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreat
 		if err := b.session.InteractionRespond(ic.Interaction, b.autocomplete(ic.Interaction)); err != nil {
 			b.log.Warn("autocomplete respond", "err", redact(err, b.cfg.Token))
 		}
+	case discordgo.InteractionMessageComponent:
+		b.component(ic.Interaction, start, nil)
+	case discordgo.InteractionModalSubmit:
+		b.modal(ic.Interaction, start, nil)
 	}
 }
 
@@ -135,9 +139,11 @@ func (r *interactionResponder) stopProgress() {
 // send edits the deferred response into the first part of the reply and
 // sends the rest as follow-ups.
 func (r *interactionResponder) send(ctx context.Context, reply commands.Reply, parts []string) (string, error) {
-	msg, err := r.b.editOriginal(ctx, r.i, &discordgo.WebhookEdit{
-		Content: &parts[0], AllowedMentions: noMentions(), Embeds: &[]*discordgo.MessageEmbed{},
-	})
+	edit := &discordgo.WebhookEdit{Content: &parts[0], AllowedMentions: noMentions(), Embeds: &[]*discordgo.MessageEmbed{}}
+	if comps := commands.AnswerButtons(reply, r.b.sources != nil); comps != nil {
+		edit.Components = &comps
+	}
+	msg, err := r.b.editOriginal(ctx, r.i, edit)
 	if err != nil {
 		return "", err
 	}

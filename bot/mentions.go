@@ -93,12 +93,13 @@ func (r *mentionResponder) queued(context.Context, int) { _ = r.ack() }
 func (r *mentionResponder) progress(string) {}
 func (r *mentionResponder) stopProgress()   {}
 
-func (r *mentionResponder) send(ctx context.Context, _ commands.Reply, parts []string) (string, error) {
+func (r *mentionResponder) send(ctx context.Context, reply commands.Reply, parts []string) (string, error) {
 	first := ""
 	for k, p := range parts {
 		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
 		if k == 0 {
 			send.Reference = r.reference()
+			send.Components = commands.AnswerButtons(reply, r.b.sources != nil)
 		}
 		sent, err := r.b.session.ChannelMessageSendComplex(r.m.ChannelID, send, discordgo.WithContext(ctx))
 		if err != nil {

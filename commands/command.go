@@ -143,6 +143,7 @@ type Deps struct {
 	Feeds      Feeds
 	Timelines  Timeliner
 	Checker    Checker
+	Articles   ArticleReader // for the Sources button
 	Now        func() time.Time
 }
 

@@ -63,10 +63,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	summarizer := m.newSummarizer(db)
 	summarizer.OnLLM = metrics.ObserveLLM
 	digests := digest.Service{Store: db, Options: digestOpts}
-	b.Register(commands.All(commands.Deps{
+	deps := commands.Deps{
 		Asker: asker, Searcher: db, Summarizer: summarizer, People: db, Stats: db, Now: m.now, Timelines: asker, Checker: asker,
-		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller},
-	})...)
+		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller}, Articles: db,
+	}
+	b.Register(commands.All(deps)...)
+	b.SetSources(commands.Sources(deps))
 	if m.Config.HTTPAddr != "" {
 		srv := bot.OpsServer(m.Config.HTTPAddr, b, db, metrics, m.Log)
 		addr, err := bot.ListenOps(srv, m.Log)
