@@ -307,3 +307,34 @@ func TestAnswerButtonsAfterARestart(t *testing.T) {
 	first.discord.Check(t)
 	second.discord.Check(t)
 }
+
+// The answer's fixed phrases and buttons follow the asker's locale.
+func TestAnswerFollowsTheLocale(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	iid := id()
+	i := discordtest.Interaction(iid, h.discord.AppID, "ask", map[string]any{"question": "What is Witkoff's role?"}, "42")
+	i["locale"] = "de"
+	h.discord.Dispatch("INTERACTION_CREATE", i)
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "ok") == 1 }) {
+		t.Fatal("no answer")
+	}
+	edits := h.calls("PATCH", "itoken-"+iid)
+	body := edits[len(edits)-1].Body
+	text := fmt.Sprint(body["content"])
+	if !strings.Contains(text, "**Quellen**") || !strings.Contains(text, "-# Stand ") {
+		t.Errorf("German answer:\n%s", text)
+	}
+	if !strings.Contains(fmt.Sprint(body["components"]), "Quellen (1)") || !strings.Contains(fmt.Sprint(body["components"]), "Nachfragen") {
+		t.Errorf("German buttons: %v", body["components"])
+	}
+	// Registered commands carry their localisations.
+	for _, c := range h.discord.CommandsRegistered(h.discord.AppID) {
+		if c["name"] == "ask" {
+			names, _ := c["name_localizations"].(map[string]any)
+			if names["de"] != "fragen" || names["ja"] == nil || names["ar"] == nil {
+				t.Errorf("/ask localisations: %v", names)
+			}
+		}
+	}
+	h.discord.Check(t)
+}

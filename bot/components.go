@@ -28,7 +28,7 @@ func (b *Bot) component(i *discordgo.Interaction, start time.Time, respond func(
 		req.Options["ids"] = strings.TrimPrefix(data.CustomID, commands.SourcesPrefix)
 		b.run(r, job{cmd: *b.sources, req: req, metric: "sources", log: log, start: start})
 	case data.CustomID == commands.FollowUpID && i.Message != nil:
-		if err := respond(commands.FollowUpForm(i.Message.ID)); err != nil {
+		if err := respond(commands.FollowUpForm(i.Message.ID, string(i.Locale))); err != nil {
 			log.Warn("open the follow-up form", "err", redact(err, b.cfg.Token))
 			b.metrics.interaction("follow-up-form", "failed")
 			return
@@ -66,7 +66,7 @@ func (b *Bot) modal(i *discordgo.Interaction, start time.Time, respond func(*dis
 // interactionRequest is the pipeline's request for an interaction: who, where, with
 // what permissions.
 func (b *Bot) interactionRequest(i *discordgo.Interaction, command string) commands.Request {
-	req := commands.Request{Command: command, Options: map[string]any{}, GuildID: i.GuildID, ChannelID: i.ChannelID}
+	req := commands.Request{Command: command, Options: map[string]any{}, GuildID: i.GuildID, ChannelID: i.ChannelID, Locale: string(i.Locale)}
 	if user := userOf(i); user != nil {
 		req.UserID = user.ID
 	}

@@ -65,7 +65,8 @@ func (b *Bot) command(i *discordgo.Interaction, start time.Time, respond func(*d
 		r.refuse("I don't know that command. Try `/help`.")
 		return
 	}
-	req := commands.Request{Command: data.Name, Options: optionMap(data.Options), GuildID: i.GuildID, ChannelID: i.ChannelID}
+	req := commands.Request{Command: data.Name, Options: optionMap(data.Options), GuildID: i.GuildID, ChannelID: i.ChannelID,
+		Locale: string(i.Locale)}
 	if data.CommandType == discordgo.MessageApplicationCommand && data.Resolved != nil {
 		// A message command: the message it was used on is its input.
 		if m, ok := data.Resolved.Messages[data.TargetID]; ok && m != nil {

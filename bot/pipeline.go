@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -52,14 +51,14 @@ type job struct {
 func (b *Bot) run(r responder, j job) {
 	switch {
 	case b.closing.Load():
-		b.refused(r, j, "closing", "Attache is restarting. Please try again in a minute.")
+		b.refused(r, j, "closing", commands.T(j.req.Locale, "Attache is restarting. Please ask again in a minute."))
 		return
 	case j.req.UserID == "":
 		b.refused(r, j, "no-user", "I could not tell who asked.")
 		return
 	}
 	if ok, wait := b.limiter.Allow(b.root, j.req.UserID); !ok {
-		b.refused(r, j, "rate-limited", fmt.Sprintf("You're asking quickly. Try again in %d s.", int(wait.Seconds())))
+		b.refused(r, j, "rate-limited", commands.T(j.req.Locale, "You're asking quickly. Try again in %d s.", int(wait.Seconds())))
 		return
 	}
 	b.inflight.Add(1)
@@ -102,6 +101,7 @@ func (b *Bot) work(r responder, j job) {
 		b.failed(ctx, r, j, err)
 		return
 	}
+	reply.Locale = j.req.Locale
 	id, err := r.send(ctx, reply, Render(reply))
 	if id != "" && reply.Remember != nil {
 		// Remembered as soon as the first message exists, saved once the
@@ -122,7 +122,7 @@ func (b *Bot) work(r responder, j job) {
 
 // failed tells the asker what went wrong, in a word, and logs the cause.
 func (b *Bot) failed(ctx context.Context, r responder, j job, err error) {
-	msg, code := userMessage(err)
+	msg, code := userMessage(err, j.req.Locale)
 	if code == "internal" || code == "timeout" || code == "archive-unavailable" {
 		j.log.Error("command failed", "code", code, "err", redact(err, b.cfg.Token))
 	} else {
@@ -157,18 +157,19 @@ func (b *Bot) modelSlot(ctx context.Context, r responder) (func(), error) {
 	}
 }
 
-// userMessage is what the asker sees for err, with a short code.
-func userMessage(err error) (string, string) {
+// userMessage is what the asker sees for err, in their locale, with a
+// short code.
+func userMessage(err error, locale string) (string, string) {
 	if ue, ok := commands.AsUserError(err); ok {
 		return ue.Message, ue.Code
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return "That took too long. Please try again, perhaps with a narrower question.", "timeout"
+		return commands.T(locale, "That took too long. Please try again, perhaps with a narrower question."), "timeout"
 	case errors.Is(err, errStopping), errors.Is(err, context.Canceled):
-		return "Attache is restarting. Please ask again in a minute.", "closing"
+		return commands.T(locale, "Attache is restarting. Please ask again in a minute."), "closing"
 	case knowledge.StoreDown(err):
-		return "The news archive is unavailable for a moment (its database is restarting). Please ask again shortly.", "archive-unavailable"
+		return commands.T(locale, "The news archive is unavailable for a moment (its database is restarting). Please ask again shortly."), "archive-unavailable"
 	}
-	return "Something went wrong on my side (code: internal). It has been logged; please try again.", "internal"
+	return commands.T(locale, "Something went wrong on my side (code: internal). It has been logged; please try again."), "internal"
 }

@@ -23,21 +23,21 @@ func Render(r commands.Reply) []string {
 	var b strings.Builder
 	b.WriteString(strings.TrimSpace(a.Text))
 	if len(a.Sources) > 0 {
-		b.WriteString("\n\n**Sources**")
+		b.WriteString("\n\n**" + commands.T(r.Locale, "Sources") + "**")
 		for _, s := range a.Sources {
 			fmt.Fprintf(&b, "\n%s", sourceLine(s.N, s.Article))
 		}
 	}
 	if a.NoAnswer && len(a.Closest) > 0 {
-		b.WriteString("\n\n**Closest stored articles**")
+		b.WriteString("\n\n**" + commands.T(r.Locale, "Closest stored articles") + "**")
 		for _, c := range a.Closest {
 			fmt.Fprintf(&b, "\n%s", sourceLine(0, c))
 		}
 	}
 	if !a.AsOf.IsZero() {
-		fmt.Fprintf(&b, "\n\n-# As of %s", a.AsOf.Format("2 Jan 2006"))
+		b.WriteString("\n\n-# " + commands.T(r.Locale, "As of %s", a.AsOf.Format("2 Jan 2006")))
 		if a.Method == answer.MethodExtractive && a.Fallback == "" {
-			b.WriteString(" · extractive answer")
+			b.WriteString(" · " + commands.T(r.Locale, "extractive answer"))
 		}
 	}
 	if r.Footer != "" {

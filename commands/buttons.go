@@ -36,11 +36,11 @@ type ArticleReader interface {
 func AnswerButtons(r Reply, sources bool) []discordgo.MessageComponent {
 	var buttons []discordgo.MessageComponent
 	if ids := SourceIDs(r.Answer); ids != "" && sources {
-		buttons = append(buttons, discordgo.Button{Label: fmt.Sprintf("Sources (%d)", len(r.Answer.Sources)), Style: discordgo.SecondaryButton,
+		buttons = append(buttons, discordgo.Button{Label: T(r.Locale, "Sources (%d)", len(r.Answer.Sources)), Style: discordgo.SecondaryButton,
 			CustomID: SourcesPrefix + ids})
 	}
 	if r.Remember != nil {
-		buttons = append(buttons, discordgo.Button{Label: "Follow up", Style: discordgo.PrimaryButton, CustomID: FollowUpID})
+		buttons = append(buttons, discordgo.Button{Label: T(r.Locale, "Follow up"), Style: discordgo.PrimaryButton, CustomID: FollowUpID})
 	}
 	if len(buttons) == 0 {
 		return nil
@@ -97,7 +97,7 @@ func Sources(d Deps) Command {
 				}
 				lines = append(lines, fmt.Sprintf("[%d] %s — %s%s, %s", s.N, s.Article.Title, orText(s.Article.Source, "unknown outlet"), author, s.Article.Day()))
 			}
-			a.Text = "The articles this answer cites:\n" + strings.Join(lines, "\n")
+			a.Text = T(req.Locale, "The articles this answer cites:") + "\n" + strings.Join(lines, "\n")
 			a.Grounded = true
 			return Reply{Answer: a, Ephemeral: true}, nil
 		},
@@ -106,15 +106,15 @@ func Sources(d Deps) Command {
 
 // FollowUpForm is the form the "Follow up" button opens; its answer
 // continues the conversation of the message it was opened from.
-func FollowUpForm(messageID string) *discordgo.InteractionResponse {
+func FollowUpForm(messageID, locale string) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseModal,
 		Data: &discordgo.InteractionResponseData{
 			CustomID: FollowUpModal + messageID,
-			Title:    "Follow up",
+			Title:    T(locale, "Follow up"),
 			Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-				discordgo.TextInput{CustomID: FollowUpInput, Label: "Your question", Style: discordgo.TextInputParagraph,
-					Placeholder: "And what happened next?", Required: true, MinLength: 1, MaxLength: 4000},
+				discordgo.TextInput{CustomID: FollowUpInput, Label: T(locale, "Your question"), Style: discordgo.TextInputParagraph,
+					Placeholder: T(locale, "And what happened next?"), Required: true, MinLength: 1, MaxLength: 4000},
 			}}},
 		},
 	}

@@ -29,6 +29,8 @@ type Request struct {
 	Progress func(text string)
 	// Prior is the exchange a follow-up continues, if any.
 	Prior *answer.FollowUp
+	// Locale is the asker's Discord locale ("fr", "es-ES"); "" for English.
+	Locale string
 }
 
 // String returns a string option, trimmed; "" when absent.
@@ -59,6 +61,8 @@ type Reply struct {
 	// Footer, when set, ends the last message as a small line (a digest's
 	// mark); it counts within the message's length.
 	Footer string
+	// Locale, set by the transport, is the language of its fixed phrases.
+	Locale string
 	// Remember, when set, is what a reply to this answer follows up: the
 	// command decides, the transport keeps it.
 	Remember *answer.FollowUp
@@ -169,7 +173,7 @@ func All(d Deps) []Command {
 	if d.Feeds != nil {
 		cmds = append(cmds, ServerOnly(FeedsCommand(d)))
 	}
-	return cmds
+	return Localize(cmds)
 }
 
 // Where commands can be installed and used (Discord's integration_types
