@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge/digest"
 )
 
 // CanPost tells whether the bot may post in a channel: from the gateway's
@@ -74,4 +75,63 @@ func (b *Bot) ChannelName(ctx context.Context, channelID string) string {
 		return ""
 	}
 	return c.Name
+}
+
+// channel is a channel as the gateway cached it, or as Discord says.
+func (b *Bot) channel(ctx context.Context, channelID string) (*discordgo.Channel, error) {
+	if c, err := b.session.State.Channel(channelID); err == nil {
+		return c, nil
+	}
+	c, err := b.session.Channel(channelID, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, redact(err, b.cfg.Token)
+	}
+	return c, nil
+}
+
+// IsForum reports a forum channel (type 15), which holds only posts.
+func (b *Bot) IsForum(ctx context.Context, channelID string) (bool, error) {
+	c, err := b.channel(ctx, channelID)
+	if err != nil {
+		return false, err
+	}
+	return c.Type == discordgo.ChannelTypeGuildForum, nil
+}
+
+// maxAppliedTags is Discord's limit on a post's tags.
+const maxAppliedTags = 5
+
+// PostThreads starts one forum post per story, tagged with the forum's
+// tags whose names the story holds; none of it can ping anyone.
+func (b *Bot) PostThreads(ctx context.Context, channelID string, posts []digest.ThreadPost) error {
+	forum, err := b.channel(ctx, channelID)
+	if err != nil {
+		return err
+	}
+	for _, p := range posts {
+		if len(p.Parts) == 0 {
+			continue
+		}
+		var tags []string
+		words := strings.ToLower(p.Words)
+		for _, t := range forum.AvailableTags {
+			if len(tags) < maxAppliedTags && t.Name != "" && strings.Contains(words, strings.ToLower(t.Name)) {
+				tags = append(tags, t.ID)
+			}
+		}
+		name := truncate(strings.TrimSpace(p.Title), 100)
+		if name == "" {
+			name = "Digest"
+		}
+		th, err := b.session.ForumThreadStartComplex(channelID, &discordgo.ThreadStart{Name: name, AppliedTags: tags},
+			&discordgo.MessageSend{Content: p.Parts[0], AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds},
+			discordgo.WithContext(ctx))
+		if err != nil {
+			return redact(err, b.cfg.Token)
+		}
+		if err := b.Post(ctx, th.ID, p.Parts[1:]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

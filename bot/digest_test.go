@@ -12,6 +12,7 @@ import (
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/digest"
 )
@@ -89,4 +90,108 @@ func TestDigestSubscriptionAndScheduledPost(t *testing.T) {
 		t.Errorf("%d digest messages after another tick, want 1", n)
 	}
 	checkNoPings(t, h.discord.Calls())
+}
+
+// scheduler is a digest scheduler posting through the harness's bot at a
+// time the test moves.
+func (h *harness) scheduler(now *time.Time) *digest.Scheduler {
+	return &digest.Scheduler{Subs: h.db, Articles: h.db, Poster: h.bot, Now: func() time.Time { return *now },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Render: func(a answer.Answer, footer string) []string {
+			return bot.Render(commands.Reply{Answer: a, Footer: footer})
+		}}
+}
+
+// A forum gets one post per story, tagged with the forum's tags the story
+// names, never a plain message (which a forum refuses).
+func TestDigestToAForum(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	ctx := context.Background()
+	const forum = "400000000000000070"
+	h.discord.SetForum(forum, "Gaza", "Iran", "Tariffs")
+	if _, err := h.db.Subscribe(ctx, knowledge.Subscription{GuildID: "300000000000000001", ChannelID: forum, Minute: 9 * 60, Timezone: "UTC", CreatedBy: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 10, 14, 9, 1, 0, 0, time.UTC)
+	sched := h.scheduler(&now)
+	if err := sched.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	posts := h.calls("POST", "/channels/"+forum+"/threads")
+	if len(posts) == 0 || len(h.calls("POST", "/channels/"+forum+"/messages")) != 0 {
+		t.Fatalf("%d forum posts, %d plain messages; calls %+v", len(posts), len(h.calls("POST", "/channels/"+forum+"/messages")), h.discord.Calls())
+	}
+	gaza := false
+	for _, p := range posts {
+		msg, _ := p.Body["message"].(map[string]any)
+		if name, _ := p.Body["name"].(string); strings.Contains(name, "Gaza") || strings.Contains(fmt.Sprint(msg["content"]), "Gaza") {
+			gaza = true
+			if tags := fmt.Sprint(p.Body["applied_tags"]); !strings.Contains(tags, "770000000000000001") {
+				t.Errorf("the Gaza story was not tagged Gaza: %v", p.Body["applied_tags"])
+			}
+		}
+		if !strings.Contains(fmt.Sprint(msg["content"]), "[1]") {
+			t.Errorf("a post without its citation: %v", msg["content"])
+		}
+	}
+	if !gaza {
+		t.Errorf("no Gaza post among %d", len(posts))
+	}
+	if sub, _ := h.db.Subscription(ctx, forum); sub.LastDate != "2025-10-14" {
+		t.Errorf("the forum digest was not recorded: %+v", sub)
+	}
+	checkNoPings(t, h.discord.Calls())
+	h.discord.Check(t)
+}
+
+// A story posted one day does not come back the next without new
+// articles; a topic keeps a subscription to its stories.
+func TestDigestDoesNotRepeatAStory(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	ctx := context.Background()
+	const ch, onIran = "400000000000000080", "400000000000000081"
+	for _, s := range []knowledge.Subscription{{GuildID: "300000000000000001", ChannelID: ch, Minute: 9 * 60, Timezone: "UTC", CreatedBy: "1"},
+		{GuildID: "300000000000000001", ChannelID: onIran, Minute: 9 * 60, Timezone: "UTC", CreatedBy: "1", Topic: "Iran nuclear"}} {
+		if _, err := h.db.Subscribe(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	messages := func(c string) []string {
+		var out []string
+		for _, call := range h.calls("POST", "/channels/"+c+"/messages") {
+			out = append(out, fmt.Sprint(call.Body["content"]))
+		}
+		return out
+	}
+	// 25 June, a day after the Israel–Iran ceasefire, with the last week
+	// of news (the sample's June articles).
+	now := time.Date(2025, 6, 25, 9, 1, 0, 0, time.UTC)
+	sched := h.scheduler(&now)
+	sched.Window = 14 * 24 * time.Hour
+	if err := sched.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first := strings.Join(messages(ch), "\n")
+	if !strings.Contains(first, "ceasefire") {
+		t.Fatalf("first digest:\n%s", first)
+	}
+	iran := strings.Join(messages(onIran), "\n")
+	if !strings.Contains(iran, "Iran") || strings.Contains(iran, "tariff") {
+		t.Errorf("the Iran subscription's digest:\n%s", iran)
+	}
+	// The next day, nothing new: the stories do not come back.
+	now = now.Add(24 * time.Hour)
+	if _, err := h.db.Subscribe(ctx, knowledge.Subscription{GuildID: "300000000000000001", ChannelID: ch, Minute: 9 * 60, Timezone: "UTC", CreatedBy: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	h.db.DigestDone(ctx, 1, "2025-06-25", true, now.Add(-24*time.Hour).Add(-14*24*time.Hour)) // as if the window reached back again
+	if err := sched.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all := messages(ch)
+	second := all[len(all)-1]
+	if strings.Contains(second, "ceasefire") || !strings.Contains(second, "quiet day") {
+		t.Errorf("the next day's digest repeats a story without news:\n%s", second)
+	}
+	h.discord.Check(t)
 }

@@ -67,7 +67,7 @@ func parseZone(s string) (string, error) {
 // Digest is /digest subscribe|unsubscribe|list|now.
 func Digest(d Deps) Command {
 	channelOpt := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionChannel, Name: "channel", Required: true,
-		Description: "The channel", ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews}}
+		Description: "The channel", ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews, discordgo.ChannelTypeGuildForum}}
 	return Command{
 		Definition: &discordgo.ApplicationCommand{
 			Name:                     "digest",
@@ -78,7 +78,8 @@ func Digest(d Deps) Command {
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "subscribe", Description: "Post the digest in a channel every day",
 					Options: []*discordgo.ApplicationCommandOption{channelOpt,
 						{Type: discordgo.ApplicationCommandOptionString, Name: "time", Required: true, Description: "Time of day, HH:MM (24-hour)", MaxLength: 5},
-						{Type: discordgo.ApplicationCommandOptionString, Name: "timezone", Description: "IANA time zone, e.g. Europe/Paris (default UTC)", MaxLength: 64}}},
+						{Type: discordgo.ApplicationCommandOptionString, Name: "timezone", Description: "IANA time zone, e.g. Europe/Paris (default UTC)", MaxLength: 64},
+						{Type: discordgo.ApplicationCommandOptionString, Name: "topic", Description: "Only stories on this topic (keywords)", MaxLength: 200}}},
 				{Type: discordgo.ApplicationCommandOptionSubCommand, Name: "unsubscribe", Description: "Stop the digest in a channel",
 					Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "channel", Required: true,
 						Description: "One of this server's digest channels", Autocomplete: true, MaxLength: 40}}},
@@ -174,12 +175,17 @@ func subscribe(ctx context.Context, d Deps, req Request) (Reply, error) {
 		}
 		return Reply{}, fmt.Errorf("check channel: %w", err)
 	}
-	s, err := d.Digests.Subscribe(ctx, knowledge.Subscription{GuildID: req.GuildID, ChannelID: ch, Minute: minute, Timezone: zone, CreatedBy: req.UserID})
+	s, err := d.Digests.Subscribe(ctx, knowledge.Subscription{GuildID: req.GuildID, ChannelID: ch, Minute: minute, Timezone: zone,
+		CreatedBy: req.UserID, Topic: req.String("topic")})
 	if err != nil {
 		return Reply{}, fmt.Errorf("subscribe: %w", err)
 	}
-	return Reply{Answer: textAnswer(fmt.Sprintf("<#%s> will get the digest every day at %02d:%02d (%s).", s.ChannelID, s.Minute/60, s.Minute%60, s.Timezone)),
-		Ephemeral: true}, nil
+	about := ""
+	if s.Topic != "" {
+		about = fmt.Sprintf(", with the stories on %q", s.Topic)
+	}
+	return Reply{Answer: textAnswer(fmt.Sprintf("<#%s> will get the digest every day at %02d:%02d (%s)%s. A story comes back only with new articles, marked as an update; a forum gets one post per story.",
+		s.ChannelID, s.Minute/60, s.Minute%60, s.Timezone, about)), Ephemeral: true}, nil
 }
 
 func listSubscriptions(ctx context.Context, d Deps, req Request) (Reply, error) {
@@ -199,7 +205,11 @@ func listSubscriptions(ctx context.Context, d Deps, req Request) (Reply, error) 
 		if !s.LastSentAt.IsZero() {
 			last = s.LastSentAt.Format("2 Jan 2006 15:04 MST")
 		}
-		lines = append(lines, fmt.Sprintf("- <#%s> at %02d:%02d %s · last posted %s", s.ChannelID, s.Minute/60, s.Minute%60, s.Timezone, last))
+		topic := ""
+		if s.Topic != "" {
+			topic = fmt.Sprintf(" · on %q", s.Topic)
+		}
+		lines = append(lines, fmt.Sprintf("- <#%s> at %02d:%02d %s%s · last posted %s", s.ChannelID, s.Minute/60, s.Minute%60, s.Timezone, topic, last))
 	}
 	return Reply{Answer: textAnswer(strings.Join(lines, "\n")), Ephemeral: true}, nil
 }

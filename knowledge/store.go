@@ -76,6 +76,12 @@ type SubscriptionStore interface {
 	ClaimDigest(ctx context.Context, id int64, date string, at time.Time) (bool, error)
 	TakeOverDigest(ctx context.Context, id int64, date string, claimedAt, at time.Time) (bool, error)
 	DigestDone(ctx context.Context, id int64, date string, sent bool, at time.Time) error
+	// DigestPosts returns the articles a subscription's digests posted at
+	// or after since, by id, with their titles.
+	DigestPosts(ctx context.Context, subscriptionID int64, since time.Time) (map[int64]string, error)
+	// RecordDigestPosts remembers the articles a digest posted; an article
+	// recorded already is left as it was.
+	RecordDigestPosts(ctx context.Context, subscriptionID int64, arts []Article, at time.Time) error
 }
 
 // ExchangeStore keeps the question behind each answer message, for

@@ -11,6 +11,7 @@ type Subscription struct {
 	ChannelID string
 	Minute    int    // minutes after local midnight
 	Timezone  string // IANA name
+	Topic     string // keywords its stories must hold; "" for all the news
 	CreatedBy string
 	CreatedAt time.Time
 	// LastDate is the local date (2006-01-02) of the last digest posted or

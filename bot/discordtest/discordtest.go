@@ -41,6 +41,9 @@ type Server struct {
 	Fail func(c Call) (int, string)
 	// Hidden channels answer 403, as channels the bot cannot see do.
 	Hidden map[string]bool
+	// Forums are forum channels (type 15) with their available tags:
+	// they take posts (threads), never plain messages.
+	Forums map[string][]map[string]any
 	// Silent makes the gateway accept connections and never say HELLO.
 	Silent bool
 	// Latency delays every REST answer, as the network to Discord does.
@@ -97,6 +100,20 @@ func (s *Server) SetHidden(ids ...string) {
 	for _, id := range ids {
 		s.Hidden[id] = true
 	}
+}
+
+// SetForum makes a channel a forum with tags of these names.
+func (s *Server) SetForum(id string, tags ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Forums == nil {
+		s.Forums = map[string][]map[string]any{}
+	}
+	var list []map[string]any
+	for i, t := range tags {
+		list = append(list, map[string]any{"id": fmt.Sprintf("77000000000000%04d", i+1), "name": t, "moderated": false})
+	}
+	s.Forums[id] = list
 }
 
 // SetLatency delays every REST answer by d.
@@ -333,12 +350,37 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Missing Access", "code": 50001})
 			return
 		}
+		s.mu.Lock()
+		tags, forum := s.Forums[parts[1]]
+		s.mu.Unlock()
+		if forum {
+			writeJSON(w, 200, map[string]any{"id": parts[1], "type": 15, "guild_id": "300000000000000001", "name": "news-forum",
+				"available_tags": tags})
+			return
+		}
 		writeJSON(w, 200, map[string]any{"id": parts[1], "type": 0, "guild_id": "300000000000000001", "name": "news"})
+	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "threads" && r.Method == http.MethodPost:
+		s.mu.Lock()
+		_, forum := s.Forums[parts[1]]
+		s.mu.Unlock()
+		if !forum {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Invalid Form Body", "code": 50035})
+			return
+		}
+		name, _ := c.Body["name"].(string)
+		writeJSON(w, http.StatusCreated, map[string]any{"id": s.newID(), "type": 11, "parent_id": parts[1], "guild_id": "300000000000000001", "name": name})
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodGet:
 		writeJSON(w, 200, s.channelMessages(parts[1]))
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "typing":
 		w.WriteHeader(http.StatusNoContent)
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "messages" && r.Method == http.MethodPost:
+		s.mu.Lock()
+		_, forum := s.Forums[parts[1]]
+		s.mu.Unlock()
+		if forum {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Cannot send messages in a non-text channel", "code": 50008})
+			return
+		}
 		respond(s.message(c, parts[1], ""))
 	default:
 		writeJSON(w, 404, map[string]any{"message": "Unknown route " + r.Method + " " + path, "code": 0})

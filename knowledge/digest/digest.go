@@ -38,6 +38,13 @@ type Options struct {
 	// OnLLM and Log, when set, observe and report each model call.
 	OnLLM func(time.Duration, answer.Usage, error)
 	Log   *slog.Logger
+	// Topic, when set, keeps the stories that hold at least half of its
+	// words (a subscription's keywords).
+	Topic string
+	// Seen are the articles the subscription's digests posted already, by
+	// id with their titles: they are not posted again, and a story they
+	// belong to comes back only with its new articles, as an update.
+	Seen map[int64]string
 }
 
 // Story is one event, possibly covered by several outlets.
@@ -45,8 +52,11 @@ type Story struct {
 	Headline string
 	Lede     string
 	Articles []knowledge.Article // newest first
-	lede     knowledge.Passage
-	tokens   map[string]bool
+	// Update: an earlier digest posted this story; these are its new
+	// articles.
+	Update bool
+	lede   knowledge.Passage
+	tokens map[string]bool
 }
 
 // Build makes the digest of the articles published in [since, until): the
@@ -54,28 +64,49 @@ type Story struct {
 // each outlet, each with its opening sentence. With no article it is a
 // NoAnswer ("quiet day").
 func Build(ctx context.Context, st Store, since, until time.Time, opt Options) (answer.Answer, error) {
+	stories, err := Stories(ctx, st, since, until, opt)
+	if err != nil {
+		return answer.Answer{}, err
+	}
+	return Compose(ctx, stories, since, until, opt, true), nil
+}
+
+// Stories finds the top stories of [since, until), most covered first:
+// on the subscription's topic, without the articles it posted already.
+func Stories(ctx context.Context, st Store, since, until time.Time, opt Options) ([]*Story, error) {
 	limit := opt.MaxArticles
 	if limit <= 0 {
 		limit = 300
 	}
 	arts, err := st.RecentArticles(ctx, since, limit)
 	if err != nil {
-		return answer.Answer{}, fmt.Errorf("digest: %w", err)
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	topic := tokens(opt.Topic)
+	var seen []map[string]bool
+	for _, title := range opt.Seen {
+		seen = append(seen, tokens(title))
 	}
 	var stories []*Story
 	for _, a := range arts {
 		if !until.IsZero() && !a.Published.Before(until) {
 			continue
 		}
+		if _, posted := opt.Seen[a.ID]; posted {
+			continue
+		}
 		ps, err := st.Passages(ctx, a.ID)
 		if err != nil {
-			return answer.Answer{}, fmt.Errorf("digest: %w", err)
+			return nil, fmt.Errorf("digest: %w", err)
 		}
 		if len(ps) == 0 {
 			continue
 		}
 		lede := opening(ps[0].Text)
 		toks := tokens(a.Title + " " + lede)
+		if len(topic) > 0 && !holdsHalf(topic, tokens(a.Title+" "+ps[0].Text)) {
+			continue
+		}
 		var home *Story
 		for _, s := range stories {
 			if similar(s.tokens, toks) {
@@ -92,10 +123,13 @@ func Build(ctx context.Context, st Store, since, until time.Time, opt Options) (
 			home.tokens[t] = true
 		}
 	}
-	heading := "**Daily digest**"
-	if len(stories) == 0 {
-		return answer.Answer{Question: "digest", NoAnswer: true,
-			Text: fmt.Sprintf("%s\nA quiet day: no new stories since %s.", heading, since.Format("2 Jan 2006 15:04 MST"))}, nil
+	for _, s := range stories {
+		for _, p := range seen {
+			if similar(s.tokens, p) {
+				s.Update = true
+				break
+			}
+		}
 	}
 	// More outlets first, then the newest.
 	sort.SliceStable(stories, func(i, j int) bool {
@@ -112,9 +146,37 @@ func Build(ctx context.Context, st Store, since, until time.Time, opt Options) (
 	if len(stories) > n {
 		stories = stories[:n]
 	}
+	return stories, nil
+}
+
+// holdsHalf: a text holds at least half of a topic's words.
+func holdsHalf(topic, text map[string]bool) bool {
+	n := 0
+	for t := range topic {
+		if text[t] {
+			n++
+		}
+	}
+	return 2*n >= len(topic)
+}
+
+// Compose writes stories as a digest, each cited; with heading, under
+// "Daily digest", and a quiet-day note when there is none.
+func Compose(ctx context.Context, stories []*Story, since, until time.Time, opt Options, withHeading bool) answer.Answer {
+	heading := "**Daily digest**"
+	if !withHeading {
+		heading = ""
+	}
+	if len(stories) == 0 {
+		return answer.Answer{Question: "digest", NoAnswer: true,
+			Text: strings.TrimSpace(fmt.Sprintf("%s\nA quiet day: no new stories since %s.", heading, since.Format("2 Jan 2006 15:04 MST")))}
+	}
 	a := answer.Answer{Question: "digest", Grounded: true, Method: answer.MethodExtractive}
 	index := map[int64]int{}
-	lines := []string{heading}
+	var lines []string
+	if heading != "" {
+		lines = append(lines, heading)
+	}
 	for _, s := range stories {
 		var marks strings.Builder
 		for _, art := range s.Articles {
@@ -130,17 +192,21 @@ func Build(ctx context.Context, st Store, since, until time.Time, opt Options) (
 			fmt.Fprintf(&marks, "[%d]", k)
 		}
 		lede := strings.TrimRight(cleanLine(s.Lede), ".")
-		lines = append(lines, fmt.Sprintf("- **%s** — %s %s.", cleanLine(s.Headline), lede, marks.String()))
+		headline := cleanLine(s.Headline)
+		if s.Update {
+			headline = "Update: " + headline
+		}
+		lines = append(lines, fmt.Sprintf("- **%s** — %s %s.", headline, lede, marks.String()))
 	}
 	a.Text = strings.Join(lines, "\n")
 	if opt.LLM != nil {
 		if la, err := llmDigest(ctx, opt, heading, until, stories, a.Sources, index); err == nil {
-			return la, nil
+			return la
 		} else {
 			a.Fallback = err.Error()
 		}
 	}
-	return a, nil
+	return a
 }
 
 const digestSystem = `You are Attache, writing a daily digest of diplomatic news for a chat channel.
@@ -170,14 +236,18 @@ func llmDigest(ctx context.Context, opt Options, heading string, until time.Time
 		for _, a := range st.Articles {
 			nums = append(nums, fmt.Sprintf("[%d]", index[a.ID]))
 		}
-		fmt.Fprintf(&b, "%d. %s — sources %s\n", i+1, cleanLine(st.Headline), strings.Join(nums, ""))
+		headline := cleanLine(st.Headline)
+		if st.Update {
+			headline = "Update: " + headline
+		}
+		fmt.Fprintf(&b, "%d. %s — sources %s\n", i+1, headline, strings.Join(nums, ""))
 	}
 	model := answer.Model{LLM: opt.LLM, Observe: opt.OnLLM, Log: opt.Log}
 	a, err := model.Cited(ctx, "digest", "digest", timeout, answer.Prompt{System: digestSystem + "\n" + answer.DateLine(today), User: b.String(), Sources: sources}, nil, false)
 	if err != nil {
 		return answer.Answer{}, err
 	}
-	a.Text = heading + "\n" + a.Text
+	a.Text = strings.TrimSpace(heading + "\n" + a.Text)
 	return a, nil
 }
 

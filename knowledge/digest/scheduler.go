@@ -16,7 +16,27 @@ type Subscriptions interface {
 	ClaimDigest(ctx context.Context, id int64, date string, at time.Time) (bool, error)
 	TakeOverDigest(ctx context.Context, id int64, date string, claimedAt, at time.Time) (bool, error)
 	DigestDone(ctx context.Context, id int64, date string, sent bool, at time.Time) error
+	DigestPosts(ctx context.Context, subscriptionID int64, since time.Time) (map[int64]string, error)
+	RecordDigestPosts(ctx context.Context, subscriptionID int64, arts []knowledge.Article, at time.Time) error
 }
+
+// Forums is what a Poster that can post to forum channels offers: a forum
+// (Discord's channel type 15) holds only threads, so its digest is one post
+// per story, tagged with the forum's tags that the story names.
+type Forums interface {
+	IsForum(ctx context.Context, channelID string) (bool, error)
+	PostThreads(ctx context.Context, channelID string, posts []ThreadPost) error
+}
+
+// ThreadPost is one story's post in a forum.
+type ThreadPost struct {
+	Title string   // the story's headline, at most 100 characters
+	Parts []string // its messages
+	Words string   // what the forum's tags are matched against
+}
+
+// seenWindow is how far back a subscription's posted articles count.
+const seenWindow = 14 * 24 * time.Hour
 
 // Poster posts to chat channels.
 type Poster interface {
@@ -189,13 +209,43 @@ func (s *Scheduler) post(ctx context.Context, sub knowledge.Subscription, date s
 	if since.IsZero() || at.Sub(since) > 7*24*time.Hour {
 		since = at.Add(-window)
 	}
-	d, err := Build(ctx, s.Articles, since, now, s.Options)
+	opt := s.Options
+	opt.Topic = sub.Topic
+	seen, err := s.Subs.DigestPosts(ctx, sub.ID, now.Add(-seenWindow))
 	if err != nil {
 		return err
 	}
-	if d.NoAnswer && s.QuietSilent {
+	opt.Seen = seen
+	stories, err := Stories(ctx, s.Articles, since, now, opt)
+	if err != nil {
+		return err
+	}
+	if len(stories) == 0 && s.QuietSilent {
 		return s.Subs.DigestDone(ctx, sub.ID, date, true, now)
 	}
+	var posted []knowledge.Article
+	if forums, ok := s.Poster.(Forums); ok && len(stories) > 0 {
+		if forum, err := forums.IsForum(ctx, sub.ChannelID); err != nil {
+			return fmt.Errorf("post digest: %w", err)
+		} else if forum {
+			var posts []ThreadPost
+			for _, st := range stories {
+				d := Compose(ctx, []*Story{st}, since, now, opt, false)
+				title := cleanLine(st.Headline)
+				if st.Update {
+					title = "Update: " + title
+				}
+				posts = append(posts, ThreadPost{Title: title, Parts: s.Render(d, Ref(sub.ID, date)), Words: st.Headline + " " + st.Lede})
+				posted = append(posted, st.Articles...)
+			}
+			if err := forums.PostThreads(ctx, sub.ChannelID, posts); err != nil {
+				return fmt.Errorf("post digest: %w", err)
+			}
+			s.Log.Info("digest posted to a forum", "channel", sub.ChannelID, "date", date, "stories", len(posts))
+			return s.done(ctx, sub, date, posted, now)
+		}
+	}
+	d := Compose(ctx, stories, since, now, opt, true)
 	// The mark goes in through Render, so that the part holding it is
 	// still within Discord's length.
 	parts := s.Render(d, Ref(sub.ID, date))
@@ -204,6 +254,19 @@ func (s *Scheduler) post(ctx context.Context, sub knowledge.Subscription, date s
 		// channel before trying again.
 		return fmt.Errorf("post digest: %w", err)
 	}
+	for _, src := range d.Sources {
+		posted = append(posted, src.Article)
+	}
 	s.Log.Info("digest posted", "channel", sub.ChannelID, "date", date, "stories", len(d.Sources))
+	return s.done(ctx, sub, date, posted, now)
+}
+
+// done records a posted digest: its articles, so that their stories come
+// back only with new ones, and the day.
+func (s *Scheduler) done(ctx context.Context, sub knowledge.Subscription, date string, posted []knowledge.Article, now time.Time) error {
+	if err := s.Subs.RecordDigestPosts(ctx, sub.ID, posted, now); err != nil {
+		// The digest went out; at worst a story comes back unmarked.
+		s.Log.Warn("record the digest's articles", "channel", sub.ChannelID, "err", err)
+	}
 	return s.Subs.DigestDone(ctx, sub.ID, date, true, now)
 }

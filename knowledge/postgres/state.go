@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -134,10 +135,10 @@ func (db *DB) SaveFeedState(ctx context.Context, f knowledge.Feed) error {
 
 // Subscribe creates or updates a channel's subscription.
 func (db *DB) Subscribe(ctx context.Context, s knowledge.Subscription) (knowledge.Subscription, error) {
-	_, err := db.pool.Exec(ctx, `INSERT INTO subscriptions(guild_id, channel_id, minute, timezone, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (channel_id) DO UPDATE SET minute = excluded.minute, timezone = excluded.timezone`,
-		s.GuildID, s.ChannelID, s.Minute, s.Timezone, s.CreatedBy, db.Now().Unix())
+	_, err := db.pool.Exec(ctx, `INSERT INTO subscriptions(guild_id, channel_id, minute, timezone, created_by, created_at, topic)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (channel_id) DO UPDATE SET minute = excluded.minute, timezone = excluded.timezone, topic = excluded.topic`,
+		s.GuildID, s.ChannelID, s.Minute, s.Timezone, s.CreatedBy, db.Now().Unix(), strings.TrimSpace(s.Topic))
 	if err != nil {
 		return s, fmt.Errorf("subscribe: %w", err)
 	}
@@ -274,4 +275,38 @@ func (db *DB) TakeToken(ctx context.Context, key string, now time.Time, burst in
 			SELECT key FROM rate_buckets WHERE at < $1 FOR UPDATE SKIP LOCKED)`, now.Add(-window).UnixNano())
 	}
 	return ok, wait, nil
+}
+
+// DigestPosts returns the articles a subscription's digests posted since
+// a time (see knowledge.SubscriptionStore).
+func (db *DB) DigestPosts(ctx context.Context, subscriptionID int64, since time.Time) (map[int64]string, error) {
+	rows, err := db.pool.Query(ctx, "SELECT article_id, title FROM digest_posts WHERE subscription_id = $1 AND posted_at >= $2",
+		subscriptionID, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("digest posts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			return nil, fmt.Errorf("digest posts: %w", err)
+		}
+		out[id] = title
+	}
+	return out, rows.Err()
+}
+
+// RecordDigestPosts remembers the articles a digest posted.
+func (db *DB) RecordDigestPosts(ctx context.Context, subscriptionID int64, arts []knowledge.Article, at time.Time) error {
+	batch := &pgx.Batch{}
+	for _, a := range arts {
+		batch.Queue(`INSERT INTO digest_posts(subscription_id, article_id, title, posted_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, subscriptionID, a.ID, a.Title, at.Unix())
+	}
+	if err := db.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return storeError(fmt.Errorf("record digest posts: %w", err))
+	}
+	return nil
 }

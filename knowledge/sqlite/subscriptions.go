@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/attache-bot/attache/knowledge"
@@ -14,10 +15,10 @@ import (
 // Subscribe creates or updates a channel's subscription. The schedule
 // state is kept when only the time or zone change.
 func (db *DB) Subscribe(ctx context.Context, s knowledge.Subscription) (knowledge.Subscription, error) {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO subscriptions(guild_id, channel_id, minute, timezone, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT(channel_id) DO UPDATE SET minute = excluded.minute, timezone = excluded.timezone`,
-		s.GuildID, s.ChannelID, s.Minute, s.Timezone, s.CreatedBy, db.Now().Unix())
+	_, err := db.write.ExecContext(ctx, `INSERT INTO subscriptions(guild_id, channel_id, minute, timezone, created_by, created_at, topic)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(channel_id) DO UPDATE SET minute = excluded.minute, timezone = excluded.timezone, topic = excluded.topic`,
+		s.GuildID, s.ChannelID, s.Minute, s.Timezone, s.CreatedBy, db.Now().Unix(), strings.TrimSpace(s.Topic))
 	if err != nil {
 		return s, fmt.Errorf("subscribe: %w", err)
 	}
@@ -99,4 +100,41 @@ func (db *DB) DigestDone(ctx context.Context, id int64, date string, sent bool, 
 		return fmt.Errorf("record digest: %w", err)
 	}
 	return nil
+}
+
+// DigestPosts returns the articles a subscription's digests posted since
+// a time (see knowledge.SubscriptionStore).
+func (db *DB) DigestPosts(ctx context.Context, subscriptionID int64, since time.Time) (map[int64]string, error) {
+	rows, err := db.fresh().QueryContext(ctx, "SELECT article_id, title FROM digest_posts WHERE subscription_id = ? AND posted_at >= ?",
+		subscriptionID, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("digest posts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			return nil, fmt.Errorf("digest posts: %w", err)
+		}
+		out[id] = title
+	}
+	return out, rows.Err()
+}
+
+// RecordDigestPosts remembers the articles a digest posted.
+func (db *DB) RecordDigestPosts(ctx context.Context, subscriptionID int64, arts []knowledge.Article, at time.Time) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record digest posts: %w", err)
+	}
+	defer tx.Rollback()
+	for _, a := range arts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO digest_posts(subscription_id, article_id, title, posted_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, subscriptionID, a.ID, a.Title, at.Unix()); err != nil {
+			return fmt.Errorf("record digest posts: %w", err)
+		}
+	}
+	return tx.Commit()
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(testing.TB) knowledge.Store) {
 		"ExportArticles":                      testExportArticles,
 		"ArticlesBetween":                     testArticlesBetween,
 		"Outlets":                             testOutlets,
+		"DigestTopicsAndPosts":                testDigestTopicsAndPosts,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}
@@ -731,5 +732,39 @@ func testOutlets(t *testing.T, open func(testing.TB) knowledge.Store) {
 	}
 	if got, _ := db.Outlets(ctx, "i", 2); len(got) != 2 || got[0] != "Gulf Monitor" {
 		t.Errorf("limit: %v", got)
+	}
+}
+
+// A subscription keeps its topic, and remembers what its digests posted.
+func testDigestTopicsAndPosts(t *testing.T, open func(testing.TB) knowledge.Store) {
+	ctx := context.Background()
+	db := open(t)
+	sub, err := db.Subscribe(ctx, knowledge.Subscription{GuildID: "g", ChannelID: "c", Minute: 480, Timezone: "UTC", Topic: " Iran nuclear talks "})
+	if err != nil || sub.Topic != "Iran nuclear talks" {
+		t.Fatalf("topic: %+v %v", sub, err)
+	}
+	if sub, _ = db.Subscribe(ctx, knowledge.Subscription{GuildID: "g", ChannelID: "c", Minute: 480, Timezone: "UTC"}); sub.Topic != "" {
+		t.Errorf("a subscription again without a topic keeps %q", sub.Topic)
+	}
+	day := time.Date(2025, 5, 1, 8, 0, 0, 0, time.UTC)
+	arts := []knowledge.Article{{ID: 7, Title: "Talks in Muscat"}, {ID: 9, Title: "Talks in Rome"}}
+	if err := db.RecordDigestPosts(ctx, sub.ID, arts, day); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordDigestPosts(ctx, sub.ID, arts[:1], day.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.DigestPosts(ctx, sub.ID, day)
+	if err != nil || len(got) != 2 || got[7] != "Talks in Muscat" {
+		t.Errorf("posts: %v %v", got, err)
+	}
+	if got, _ := db.DigestPosts(ctx, sub.ID, day.Add(time.Hour)); len(got) != 0 {
+		t.Errorf("posts since later: %v", got)
+	}
+	if err := db.Unsubscribe(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.DigestPosts(ctx, sub.ID, time.Time{}); len(got) != 0 {
+		t.Errorf("posts outlive their subscription: %v", got)
 	}
 }

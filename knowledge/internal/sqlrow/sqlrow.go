@@ -47,14 +47,14 @@ func ScanFeed(r Scanner) (knowledge.Feed, error) {
 // SubscriptionColumns are what ScanSubscription reads, from the
 // subscriptions table.
 const SubscriptionColumns = `id, guild_id, channel_id, minute, timezone, created_by, created_at, last_date, sending_date,
-	sending_at, last_sent_at`
+	sending_at, last_sent_at, topic`
 
 // ScanSubscription reads a row of SubscriptionColumns.
 func ScanSubscription(r Scanner) (knowledge.Subscription, error) {
 	var s knowledge.Subscription
 	var created, sending, sent int64
 	err := r.Scan(&s.ID, &s.GuildID, &s.ChannelID, &s.Minute, &s.Timezone, &s.CreatedBy, &created, &s.LastDate, &s.SendingDate,
-		&sending, &sent)
+		&sending, &sent, &s.Topic)
 	s.CreatedAt, s.SendingAt, s.LastSentAt = FromUnix(created), FromUnix(sending), FromUnix(sent)
 	return s, err
 }
