@@ -135,3 +135,18 @@ func (b *Bot) PostThreads(ctx context.Context, channelID string, posts []digest.
 	}
 	return nil
 }
+
+// PostWithTimelines posts a digest with a button per story under its last
+// message, each showing that story so far.
+func (b *Bot) PostWithTimelines(ctx context.Context, channelID string, parts []string, stories []string) error {
+	for k, p := range parts {
+		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
+		if k == len(parts)-1 && b.commands["timeline"].Handle != nil {
+			send.Components = commands.TimelineButtons(stories, "")
+		}
+		if _, err := b.session.ChannelMessageSendComplex(channelID, send, discordgo.WithContext(ctx)); err != nil {
+			return redact(err, b.cfg.Token)
+		}
+	}
+	return nil
+}

@@ -27,6 +27,10 @@ func (b *Bot) component(i *discordgo.Interaction, start time.Time, respond func(
 		req := b.interactionRequest(i, "sources")
 		req.Options["ids"] = strings.TrimPrefix(data.CustomID, commands.SourcesPrefix)
 		b.run(r, job{cmd: *b.sources, req: req, metric: "sources", log: log, start: start})
+	case strings.HasPrefix(data.CustomID, commands.TimelinePrefix) && b.commands["timeline"].Handle != nil:
+		req := b.interactionRequest(i, "timeline")
+		req.Options["topic"] = strings.TrimPrefix(data.CustomID, commands.TimelinePrefix)
+		b.run(r, job{cmd: b.commands["timeline"], req: req, metric: "timeline-button", log: log, start: start})
 	case data.CustomID == commands.FollowUpID && i.Message != nil:
 		if err := respond(commands.FollowUpForm(i.Message.ID, string(i.Locale))); err != nil {
 			log.Warn("open the follow-up form", "err", redact(err, b.cfg.Token))

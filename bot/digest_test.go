@@ -195,3 +195,52 @@ func TestDigestDoesNotRepeatAStory(t *testing.T) {
 	}
 	h.discord.Check(t)
 }
+
+// A digest carries a button per story; a click shows that story so far,
+// privately, through the pipeline.
+func TestDigestTimelineButtons(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	ctx := context.Background()
+	const ch = "400000000000000090"
+	if _, err := h.db.Subscribe(ctx, knowledge.Subscription{GuildID: "300000000000000001", ChannelID: ch, Minute: 9 * 60, Timezone: "UTC", CreatedBy: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 6, 25, 9, 1, 0, 0, time.UTC)
+	sched := h.scheduler(&now)
+	sched.Window = 14 * 24 * time.Hour
+	if err := sched.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	posts := h.calls("POST", "/channels/"+ch+"/messages")
+	if len(posts) == 0 {
+		t.Fatal("no digest")
+	}
+	rows, _ := posts[len(posts)-1].Body["components"].([]any)
+	if len(rows) != 1 {
+		t.Fatalf("digest components %v, want a row of timeline buttons", posts[len(posts)-1].Body["components"])
+	}
+	var custom string
+	for _, b := range rows[0].(map[string]any)["components"].([]any) {
+		id := b.(map[string]any)["custom_id"].(string)
+		if strings.HasPrefix(id, commands.TimelinePrefix) && strings.Contains(id, "Iran") {
+			custom = id
+		}
+	}
+	if custom == "" {
+		t.Fatalf("no timeline button for an Iran story: %v", rows)
+	}
+	click := id()
+	h.discord.Dispatch("INTERACTION_CREATE", componentInteraction(click, h.discord.AppID, custom, posts[len(posts)-1].Response["id"].(string), "42"))
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("timeline-button", "ok") == 1 }) {
+		t.Fatalf("the timeline button was not answered: %+v", h.discord.Calls())
+	}
+	edits := h.calls("PATCH", "itoken-"+click)
+	if text := fmt.Sprint(edits[len(edits)-1].Body["content"]); !strings.Contains(text, "- **") || !strings.Contains(text, "[1]") {
+		t.Errorf("the story so far:\n%s", text)
+	}
+	cb := h.calls("POST", "/interactions/"+click+"/")
+	if data, _ := cb[0].Body["data"].(map[string]any); data["flags"] != float64(64) {
+		t.Errorf("the timeline was shown in public: %+v", cb)
+	}
+	h.discord.Check(t)
+}

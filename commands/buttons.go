@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -18,6 +20,7 @@ import (
 // by id; "fu" opens the follow-up form, whose answer reads the exchange
 // the store keeps for the message.
 const (
+	TimelinePrefix = "tl:" // + the story's words
 	SourcesPrefix  = "src:"
 	FollowUpID     = "fu"
 	FollowUpModal  = "fuq:" // + the answer's message id
@@ -118,4 +121,45 @@ func FollowUpForm(messageID, locale string) *discordgo.InteractionResponse {
 			}}},
 		},
 	}
+}
+
+// TimelineButtons are the buttons under a digest: one per story (at most
+// five), whose click shows that story so far.
+func TimelineButtons(headlines []string, locale string) []discordgo.MessageComponent {
+	var buttons []discordgo.MessageComponent
+	for _, h := range headlines {
+		words := strings.Join(storyWords(h), " ")
+		if words == "" || len(buttons) == 5 {
+			continue
+		}
+		id := TimelinePrefix + words
+		for len(id) > maxCustomIDLen {
+			id = id[:strings.LastIndexByte(id, ' ')]
+		}
+		label := T(locale, "Timeline") + ": " + h
+		if r := []rune(label); len(r) > 80 {
+			label = string(r[:79]) + "…"
+		}
+		buttons = append(buttons, discordgo.Button{Label: label, Style: discordgo.SecondaryButton, CustomID: id})
+	}
+	if len(buttons) == 0 {
+		return nil
+	}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: buttons}}
+}
+
+// storyWords are a headline's words a timeline searches by: the names and
+// longer words, at most eight.
+func storyWords(headline string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(headline, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' }) {
+		if utf8.RuneCountInString(w) < 4 && !unicode.IsUpper([]rune(w)[0]) {
+			continue
+		}
+		out = append(out, w)
+		if len(out) == 8 {
+			break
+		}
+	}
+	return out
 }

@@ -131,5 +131,5 @@ var Phrases = []string{
 	"Attache is restarting. Please ask again in a minute.",
 	"The news archive is unavailable for a moment (its database is restarting). Please ask again shortly.",
 	"Something went wrong on my side (code: internal). It has been logged; please try again.",
-	"You're asking quickly. Try again in %d s.",
+	"You're asking quickly. Try again in %d s.", "Timeline",
 }

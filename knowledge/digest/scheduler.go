@@ -28,6 +28,12 @@ type Forums interface {
 	PostThreads(ctx context.Context, channelID string, posts []ThreadPost) error
 }
 
+// Timelines is what a Poster that can put a timeline button under a
+// digest offers: one button per story, whose click shows the story so far.
+type Timelines interface {
+	PostWithTimelines(ctx context.Context, channelID string, parts []string, stories []string) error
+}
+
 // ThreadPost is one story's post in a forum.
 type ThreadPost struct {
 	Title string   // the story's headline, at most 100 characters
@@ -249,7 +255,17 @@ func (s *Scheduler) post(ctx context.Context, sub knowledge.Subscription, date s
 	// The mark goes in through Render, so that the part holding it is
 	// still within Discord's length.
 	parts := s.Render(d, Ref(sub.ID, date))
-	if err := s.Poster.Post(ctx, sub.ChannelID, parts); err != nil {
+	post := s.Poster.Post
+	if tl, ok := s.Poster.(Timelines); ok && len(stories) > 0 {
+		var headlines []string
+		for _, st := range stories {
+			headlines = append(headlines, st.Headline)
+		}
+		post = func(ctx context.Context, channelID string, parts []string) error {
+			return tl.PostWithTimelines(ctx, channelID, parts, headlines)
+		}
+	}
+	if err := post(ctx, sub.ChannelID, parts); err != nil {
 		// Not recorded: the claim stays, and the next tick checks the
 		// channel before trying again.
 		return fmt.Errorf("post digest: %w", err)
