@@ -338,3 +338,54 @@ func TestAnswerFollowsTheLocale(t *testing.T) {
 	}
 	h.discord.Check(t)
 }
+
+// A server that answers in threads: a mention is answered in a thread
+// started from it, and a message there needs no mention to be followed up.
+func TestAnswersInThreads(t *testing.T) {
+	rec := &promptLog{}
+	h := newHarness(t, bot.Config{}, rec.citeFirst)
+	// An admin turns it on with /settings.
+	iid := h.slash(t, "settings", map[string]any{"answer_in_threads": true}, "61")
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("settings", "ok") == 1 }) {
+		t.Fatal("/settings not answered")
+	}
+	_ = iid
+	const channel = "400000000000000095"
+	q := id()
+	h.discord.Dispatch("MESSAGE_CREATE", discordtest.Message(q, channel, "43", "<@"+h.discord.BotID+"> what is Witkoff's role?", []string{h.discord.BotID}, nil))
+	var thread string
+	if !h.discord.WaitFor(10*time.Second, func() bool {
+		if len(h.calls("POST", "/channels/"+channel+"/messages/"+q+"/threads")) == 0 {
+			return false
+		}
+		for _, c := range h.calls("POST", "/messages") {
+			if p := strings.Split(c.Path, "/"); len(p) == 4 && p[2] != channel {
+				thread = p[2]
+			}
+		}
+		return thread != ""
+	}) {
+		t.Fatalf("no answer in a thread: %+v", h.discord.Calls())
+	}
+	for _, c := range h.calls("POST", "/channels/"+channel+"/messages") {
+		if c.Path == "/channels/"+channel+"/messages" {
+			t.Errorf("a message in the channel itself, want the answer in the thread only: %v", c.Body["content"])
+		}
+	}
+	// A message in the thread, without a mention, follows the answer up.
+	h.discord.Dispatch("MESSAGE_CREATE", discordtest.Message(id(), thread, "43", "and what did he do in April?", nil, nil))
+	if !h.discord.WaitFor(10*time.Second, func() bool { return len(h.calls("POST", "/channels/"+thread+"/messages")) == 2 }) {
+		t.Fatalf("the follow-up in the thread was not answered: %+v", h.discord.Calls())
+	}
+	if prompts := rec.all(); !strings.Contains(prompts[len(prompts)-1], "Earlier question: what is Witkoff's role?") {
+		t.Errorf("the follow-up prompt lacks the earlier question:\n%v", prompts[len(prompts)-1])
+	}
+	// A message in another channel, without a mention, is left alone.
+	h.discord.Dispatch("MESSAGE_CREATE", discordtest.Message(id(), "400000000000000096", "43", "chatting about lunch", nil, nil))
+	time.Sleep(300 * time.Millisecond)
+	if n := len(h.calls("POST", "/channels/400000000000000096/messages")); n != 0 {
+		t.Errorf("answered a message that did not ask: %d", n)
+	}
+	checkNoPings(t, h.discord.Calls())
+	h.discord.Check(t)
+}

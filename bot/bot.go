@@ -47,6 +47,9 @@ type Config struct {
 	// so that a reply follows it up after a restart or on another shard
 	// (sqlite.DB); nil keeps the last 2,000 in memory only.
 	Exchanges ExchangeStore
+	// Settings, when set, holds each server's choices: to answer mentions
+	// in threads.
+	Settings SettingsStore
 	// ShutdownGrace bounds how long Close waits for answers in flight.
 	ShutdownGrace time.Duration
 	// Shards, when set, splits the gateway (see ParseShards).
@@ -82,6 +85,7 @@ type Bot struct {
 	stopOnce   sync.Once
 	sources    *commands.Command // what the Sources button runs; nil: none
 	exchanges  *exchangeCache
+	threads    *threads
 	registered sync.Once
 }
 
@@ -145,6 +149,7 @@ func New(cfg Config, log *slog.Logger, m *Metrics) (*Bot, error) {
 		edits:     newEditBudget(cfg.EditsPerSecond),
 		metrics:   m,
 		exchanges: newExchangeCache(2000, cfg.Exchanges, log),
+		threads:   newThreads(),
 	}
 	b.root, b.cancelRoot = context.WithCancel(context.Background())
 	b.stopping = make(chan struct{})

@@ -73,6 +73,9 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 	svc := &answer.Service{Retriever: &answer.Retriever{Store: h.db}, LLM: gen, Timeout: 5 * time.Second}
 	cfg.Token = "test-token"
 	cfg.APIURL = h.discord.URL
+	if cfg.Settings == nil {
+		cfg.Settings = h.db
+	}
 	if cfg.EditInterval == 0 {
 		cfg.EditInterval = 50 * time.Millisecond
 	}
@@ -90,7 +93,7 @@ func newHarness(t testing.TB, cfg bot.Config, llm func(int, openai.ChatCompletio
 	}
 	deps := commands.Deps{Asker: svc, Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db},
 		People: h.db, Stats: h.db, Digests: digest.Service{Store: h.db}, Channels: b, Feeds: &ingest.FeedManager{DB: h.db},
-		Timelines: svc, Checker: svc, Articles: h.db}
+		Timelines: svc, Checker: svc, Articles: h.db, Settings: h.db}
 	b.Register(commands.All(deps)...)
 	b.SetSources(commands.Sources(deps))
 	h.bot = b
@@ -363,7 +366,7 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 		}
 		svc := &answer.Service{Retriever: &answer.Retriever{Store: h.db}}
 		deps := commands.Deps{Asker: svc, Searcher: h.db, Summarizer: &answer.Summarizer{Store: h.db}, People: h.db, Stats: h.db,
-			Feeds: &ingest.FeedManager{DB: h.db}, Timelines: svc, Checker: svc}
+			Feeds: &ingest.FeedManager{DB: h.db}, Timelines: svc, Checker: svc, Settings: h.db}
 		if withDigest {
 			deps.Digests, deps.Channels = digest.Service{Store: h.db}, b
 		}

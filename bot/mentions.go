@@ -38,6 +38,13 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		followUp = followUp || prior != nil
 	}
 	dm := m.GuildID == ""
+	ctx := b.root
+	threaded := !dm && b.answerInThreads(ctx, m.GuildID)
+	if threaded && !mentioned && !followUp && b.ourThread(ctx, m.ChannelID) {
+		// In a thread Attache started, every message follows it up.
+		prior = b.threadPrior(ctx, m.ChannelID)
+		followUp = true
+	}
 	if !mentioned && !followUp && !dm {
 		return
 	}
@@ -46,7 +53,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	log := b.log.With("message", m.ID, "channel", m.ChannelID)
-	r := &mentionResponder{b: b, m: m.Message, log: log}
+	r := &mentionResponder{b: b, m: m.Message, log: log, channel: m.ChannelID}
 	question := strings.TrimSpace(mentionRE.ReplaceAllStringFunc(m.Content, func(t string) string {
 		if id := mentionRE.FindStringSubmatch(t)[1]; id == botID {
 			return ""
@@ -58,8 +65,21 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		r.refuse("Ask me a question after the mention, for example: *What is Witkoff's role?*")
 		return
 	}
+	if threaded && mentioned && !b.ourThread(ctx, m.ChannelID) && !isThread(b, m.ChannelID) {
+		// The server answers in threads: one started from the question,
+		// where the answer and its follow-ups go.
+		name := truncate(strings.Join(strings.Fields(question), " "), 100)
+		th, err := b.session.MessageThreadStartComplex(m.ChannelID, m.ID, &discordgo.ThreadStart{Name: name, AutoArchiveDuration: 1440},
+			discordgo.WithContext(ctx))
+		if err != nil {
+			log.Warn("start an answer thread; answering in the channel", "err", redact(err, b.cfg.Token))
+		} else {
+			b.markThread(th.ID, true)
+			r.channel, r.thread = th.ID, true
+		}
+	}
 	req := commands.Request{Command: "ask", Options: map[string]any{"question": question}, UserID: m.Author.ID,
-		GuildID: m.GuildID, ChannelID: m.ChannelID}
+		GuildID: m.GuildID, ChannelID: r.channel}
 	if followUp {
 		req.Prior = prior
 		if req.Prior == nil && m.ReferencedMessage != nil {
@@ -75,12 +95,16 @@ type mentionResponder struct {
 	b   *Bot
 	m   *discordgo.Message
 	log *slog.Logger
+	// channel is where the answer goes: the message's channel, or the
+	// thread started from it (thread: no reply reference there).
+	channel string
+	thread  bool
 }
 
 func (r *mentionResponder) refuse(msg string) { r.reply(context.Background(), msg) }
 
 func (r *mentionResponder) ack() error {
-	if err := r.b.session.ChannelTyping(r.m.ChannelID); err != nil {
+	if err := r.b.session.ChannelTyping(r.channel); err != nil {
 		r.log.Warn("typing indicator", "err", redact(err, r.b.cfg.Token))
 	}
 	return nil
@@ -98,15 +122,20 @@ func (r *mentionResponder) send(ctx context.Context, reply commands.Reply, parts
 	for k, p := range parts {
 		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions(), Flags: discordgo.MessageFlagsSuppressEmbeds}
 		if k == 0 {
-			send.Reference = r.reference()
+			if !r.thread {
+				send.Reference = r.reference()
+			}
 			send.Components = commands.AnswerButtons(reply, r.b.sources != nil)
 		}
-		sent, err := r.b.session.ChannelMessageSendComplex(r.m.ChannelID, send, discordgo.WithContext(ctx))
+		sent, err := r.b.session.ChannelMessageSendComplex(r.channel, send, discordgo.WithContext(ctx))
 		if err != nil {
 			return first, err
 		}
 		if k == 0 {
 			first = sent.ID
+			if r.b.ourThread(ctx, r.channel) {
+				r.b.answered(r.channel, sent.ID)
+			}
 		}
 	}
 	return first, nil
@@ -116,9 +145,11 @@ func (r *mentionResponder) fail(ctx context.Context, msg string) { r.reply(ctx, 
 
 // reply sends a short reply to the message.
 func (r *mentionResponder) reply(ctx context.Context, text string) {
-	_, err := r.b.session.ChannelMessageSendComplex(r.m.ChannelID, &discordgo.MessageSend{
-		Content: text, AllowedMentions: noMentions(), Reference: r.reference(),
-	}, discordgo.WithContext(ctx))
+	send := &discordgo.MessageSend{Content: text, AllowedMentions: noMentions()}
+	if !r.thread {
+		send.Reference = r.reference()
+	}
+	_, err := r.b.session.ChannelMessageSendComplex(r.channel, send, discordgo.WithContext(ctx))
 	if err != nil {
 		r.log.Error("reply", "err", redact(err, r.b.cfg.Token))
 	}
@@ -214,4 +245,10 @@ func (c *exchangeCache) get(id string) *answer.FollowUp {
 	fu := &answer.FollowUp{Question: q, Answer: a}
 	c.remember(id, fu)
 	return fu
+}
+
+// isThread reports a channel the gateway knows as a thread.
+func isThread(b *Bot, channelID string) bool {
+	c, err := b.session.State.Channel(channelID)
+	return err == nil && c.IsThread()
 }

@@ -148,6 +148,7 @@ type Deps struct {
 	Timelines  Timeliner
 	Checker    Checker
 	Articles   ArticleReader // for the Sources button
+	Settings   Settings
 	Now        func() time.Time
 }
 
@@ -172,6 +173,9 @@ func All(d Deps) []Command {
 	}
 	if d.Feeds != nil {
 		cmds = append(cmds, ServerOnly(FeedsCommand(d)))
+	}
+	if d.Settings != nil {
+		cmds = append(cmds, ServerOnly(SettingsCommand(d)))
 	}
 	return Localize(cmds)
 }

@@ -91,8 +91,26 @@ type ExchangeStore interface {
 	Exchange(ctx context.Context, messageID string) (question, answer string, ok bool, err error)
 }
 
+// SettingsStore keeps what each server chose.
+type SettingsStore interface {
+	// ServerSettings returns a server's settings; a server that chose
+	// nothing has the zero settings.
+	ServerSettings(ctx context.Context, guildID string) (ServerSettings, error)
+	SetServerSettings(ctx context.Context, s ServerSettings) error
+}
+
+// ServerSettings are a server's choices.
+type ServerSettings struct {
+	GuildID string
+	// AnswerInThreads: a mention is answered in a thread started from it,
+	// where follow-ups need no mention.
+	AnswerInThreads bool
+	UpdatedBy       string
+}
+
 // Store is all of it.
 type Store interface {
+	SettingsStore
 	ArticleStore
 	SearchStore
 	PeopleStore

@@ -44,6 +44,8 @@ type Server struct {
 	// Forums are forum channels (type 15) with their available tags:
 	// they take posts (threads), never plain messages.
 	Forums map[string][]map[string]any
+	// threads the bot started from a message: thread id -> parent channel.
+	threads map[string]string
 	// Silent makes the gateway accept connections and never say HELLO.
 	Silent bool
 	// Latency delays every REST answer, as the network to Discord does.
@@ -352,13 +354,30 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		tags, forum := s.Forums[parts[1]]
+		parent, thread := s.threads[parts[1]]
 		s.mu.Unlock()
+		if thread {
+			writeJSON(w, 200, map[string]any{"id": parts[1], "type": 11, "parent_id": parent, "owner_id": s.BotID,
+				"guild_id": "300000000000000001", "name": "answer"})
+			return
+		}
 		if forum {
 			writeJSON(w, 200, map[string]any{"id": parts[1], "type": 15, "guild_id": "300000000000000001", "name": "news-forum",
 				"available_tags": tags})
 			return
 		}
 		writeJSON(w, 200, map[string]any{"id": parts[1], "type": 0, "guild_id": "300000000000000001", "name": "news"})
+	case len(parts) == 5 && parts[0] == "channels" && parts[2] == "messages" && parts[4] == "threads" && r.Method == http.MethodPost:
+		name, _ := c.Body["name"].(string)
+		id := s.newID()
+		s.mu.Lock()
+		if s.threads == nil {
+			s.threads = map[string]string{}
+		}
+		s.threads[id] = parts[1]
+		s.mu.Unlock()
+		writeJSON(w, http.StatusCreated, map[string]any{"id": id, "type": 11, "parent_id": parts[1], "owner_id": s.BotID,
+			"guild_id": "300000000000000001", "name": name})
 	case len(parts) == 3 && parts[0] == "channels" && parts[2] == "threads" && r.Method == http.MethodPost:
 		s.mu.Lock()
 		_, forum := s.Forums[parts[1]]

@@ -162,7 +162,7 @@ func TestServeRunsAndShutsDown(t *testing.T) {
 		errOut = e
 		done <- code
 	}()
-	if !fake.WaitFor(10*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) == 9 }) {
+	if !fake.WaitFor(10*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) == 10 }) {
 		cancel()
 		code := <-done
 		t.Fatalf("commands not registered: %d (exit %d)\n%s", len(fake.CommandsRegistered(fake.AppID)), code, errOut)

@@ -51,6 +51,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		LLMConcurrency: m.Config.LLMConcurrency,
 		AnswerTimeout:  m.Config.LLMTimeout + 30*time.Second,
 		Exchanges:      db,
+		Settings:       db,
 		Rates:          rates,
 		Shards:         m.Config.Shards,
 	}, m.Log, metrics)
@@ -65,7 +66,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	digests := digest.Service{Store: db, Options: digestOpts}
 	deps := commands.Deps{
 		Asker: asker, Searcher: db, Summarizer: summarizer, People: db, Stats: db, Now: m.now, Timelines: asker, Checker: asker,
-		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller}, Articles: db,
+		Digests: digests, Channels: b, Feeds: &ingest.FeedManager{DB: db, Poller: poller}, Articles: db, Settings: db,
 	}
 	b.Register(commands.All(deps)...)
 	b.SetSources(commands.Sources(deps))

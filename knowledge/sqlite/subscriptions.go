@@ -138,3 +138,28 @@ func (db *DB) RecordDigestPosts(ctx context.Context, subscriptionID int64, arts 
 	}
 	return tx.Commit()
 }
+
+// ServerSettings returns a server's settings (see knowledge.SettingsStore).
+func (db *DB) ServerSettings(ctx context.Context, guildID string) (knowledge.ServerSettings, error) {
+	s := knowledge.ServerSettings{GuildID: guildID}
+	err := db.fresh().QueryRowContext(ctx, "SELECT answer_in_threads, updated_by FROM server_settings WHERE guild_id = ?", guildID).
+		Scan(&s.AnswerInThreads, &s.UpdatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("server settings: %w", err)
+	}
+	return s, nil
+}
+
+// SetServerSettings stores a server's settings.
+func (db *DB) SetServerSettings(ctx context.Context, s knowledge.ServerSettings) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO server_settings(guild_id, answer_in_threads, updated_by, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT(guild_id) DO UPDATE SET answer_in_threads = excluded.answer_in_threads, updated_by = excluded.updated_by,
+		updated_at = excluded.updated_at`, s.GuildID, s.AnswerInThreads, s.UpdatedBy, db.Now().Unix())
+	if err != nil {
+		return fmt.Errorf("set server settings: %w", err)
+	}
+	return nil
+}

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(testing.TB) knowledge.Store) {
 		"ArticlesBetween":                     testArticlesBetween,
 		"Outlets":                             testOutlets,
 		"DigestTopicsAndPosts":                testDigestTopicsAndPosts,
+		"ServerSettings":                      testServerSettings,
 	} {
 		t.Run(name, func(t *testing.T) { test(t, open) })
 	}
@@ -766,5 +767,26 @@ func testDigestTopicsAndPosts(t *testing.T, open func(testing.TB) knowledge.Stor
 	}
 	if got, _ := db.DigestPosts(ctx, sub.ID, time.Time{}); len(got) != 0 {
 		t.Errorf("posts outlive their subscription: %v", got)
+	}
+}
+
+// A server's settings are what it last chose; one that chose nothing has
+// the zero settings.
+func testServerSettings(t *testing.T, open func(testing.TB) knowledge.Store) {
+	ctx := context.Background()
+	db := open(t)
+	if s, err := db.ServerSettings(ctx, "g"); err != nil || s.AnswerInThreads || s.GuildID != "g" {
+		t.Errorf("no settings: %+v %v", s, err)
+	}
+	for _, on := range []bool{true, false, true} {
+		if err := db.SetServerSettings(ctx, knowledge.ServerSettings{GuildID: "g", AnswerInThreads: on, UpdatedBy: "u"}); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := db.ServerSettings(ctx, "g"); s.AnswerInThreads != on || s.UpdatedBy != "u" {
+			t.Errorf("after setting %v: %+v", on, s)
+		}
+	}
+	if s, _ := db.ServerSettings(ctx, "other"); s.AnswerInThreads {
+		t.Errorf("another server's settings leaked: %+v", s)
 	}
 }
