@@ -389,3 +389,66 @@ func TestAnswersInThreads(t *testing.T) {
 	checkNoPings(t, h.discord.Calls())
 	h.discord.Check(t)
 }
+
+// The tour of the app a 2026 reader expects, in one place: the reading
+// commands usable anywhere, every command localised, options that
+// complete, a message command, answers with buttons, digests to forums on
+// a topic, and nothing Discord's contract refuses.
+func TestTourOfTheApp(t *testing.T) {
+	h := newHarness(t, bot.Config{}, citeFirst)
+	cmds := h.discord.CommandsRegistered(h.discord.AppID)
+	var report []string
+	autocomplete, message := 0, false
+	var walk func(cmd string, opts []any)
+	walk = func(cmd string, opts []any) {
+		for _, o := range opts {
+			m := o.(map[string]any)
+			if m["autocomplete"] == true {
+				autocomplete++
+				report = append(report, fmt.Sprintf("autocomplete: /%s %s", cmd, m["name"]))
+			}
+			if cmd == "digest" && m["name"] == "subscribe" {
+				sub := fmt.Sprint(m["options"])
+				if !strings.Contains(sub, "channel_types:[0 5 15]") || !strings.Contains(sub, "name:topic") {
+					t.Errorf("/digest subscribe takes no forum or no topic: %s", sub)
+				}
+			}
+			sub, _ := m["options"].([]any)
+			walk(cmd, sub)
+		}
+	}
+	for _, c := range cmds {
+		name := c["name"].(string)
+		locs, _ := c["name_localizations"].(map[string]any)
+		if len(locs) < 5 {
+			t.Errorf("/%s is localised in %d locales, want at least 5", name, len(locs))
+		}
+		if c["type"] == float64(3) {
+			message = true
+		}
+		types, _ := c["integration_types"].([]any)
+		contexts, _ := c["contexts"].([]any)
+		report = append(report, fmt.Sprintf("/%s: %d locales, installs %v, contexts %v", name, len(locs), types, contexts))
+		switch name {
+		case "ask", "search", "summarize", "whois":
+			if len(types) != 2 || len(contexts) != 3 {
+				t.Errorf("/%s is not usable everywhere: %v %v", name, types, contexts)
+			}
+		}
+		opts, _ := c["options"].([]any)
+		walk(name, opts)
+	}
+	if autocomplete < 3 || !message {
+		t.Errorf("%d options with autocomplete (want 3), a message command: %v", autocomplete, message)
+	}
+	iid := h.slash(t, "ask", map[string]any{"question": "What is Witkoff's role?"}, "42")
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("ask", "ok") == 1 }) {
+		t.Fatal("no answer")
+	}
+	edits := h.calls("PATCH", "itoken-"+iid)
+	if comps := fmt.Sprint(edits[len(edits)-1].Body["components"]); !strings.Contains(comps, "Sources (") || !strings.Contains(comps, "Follow up") {
+		t.Errorf("an answer without its buttons: %s", comps)
+	}
+	h.discord.Check(t)
+	t.Log("tour:\n" + strings.Join(report, "\n"))
+}

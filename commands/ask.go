@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -17,8 +19,35 @@ func Ask(d Deps) Command {
 			Description: "Ask about diplomatic news; the answer cites the articles it comes from",
 			Options: []*discordgo.ApplicationCommandOption{{
 				Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true,
-				Description: "Your question, e.g. What is Witkoff's role?", MaxLength: answer.MaxQuestionChars,
+				Description: "Your question, e.g. What is Witkoff's role?", MaxLength: answer.MaxQuestionChars, Autocomplete: true,
 			}},
+		},
+		// While a question is typed, the people whose names its last word
+		// begins are offered as questions about them: a suggestion, never
+		// a constraint.
+		Autocomplete: func(ctx context.Context, req Request) ([]Choice, error) {
+			typed := req.String("question")
+			f := strings.Fields(typed)
+			if d.People == nil || len(f) == 0 || utf8.RuneCountInString(f[len(f)-1]) < 3 {
+				return nil, nil
+			}
+			people, err := d.People.People(ctx, strings.Trim(f[len(f)-1], "?.,!'’"), 10)
+			if err != nil {
+				return nil, fmt.Errorf("ask autocomplete: %w", err)
+			}
+			var out []Choice
+			for _, p := range people {
+				for _, q := range []string{"What is %s's role?", "Who is %s?", "What did %s do this month?"} {
+					s := fmt.Sprintf(q, p.Name)
+					if utf8.RuneCountInString(s) <= 100 {
+						out = append(out, Choice{Name: s, Value: s})
+					}
+				}
+			}
+			if len(out) > 25 {
+				out = out[:25]
+			}
+			return out, nil
 		},
 		UsesLLM: true,
 		Handle: func(ctx context.Context, req Request) (Reply, error) {

@@ -25,20 +25,7 @@ func Search(d Deps) Command {
 				{Type: discordgo.ApplicationCommandOptionString, Name: "source", Description: "Only this outlet", MaxLength: 100, Autocomplete: true},
 			},
 		},
-		Autocomplete: func(ctx context.Context, req Request) ([]Choice, error) {
-			if req.Focused != "source" {
-				return nil, nil
-			}
-			outlets, err := d.Searcher.Outlets(ctx, req.String("source"), 25)
-			if err != nil {
-				return nil, fmt.Errorf("search autocomplete: %w", err)
-			}
-			out := make([]Choice, 0, len(outlets))
-			for _, o := range outlets {
-				out = append(out, Choice{Name: o, Value: o})
-			}
-			return out, nil
-		},
+		Autocomplete: outletChoices(d),
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			q := req.String("query")
 			if q == "" {
@@ -79,4 +66,23 @@ func searchAnswer(q string, hits []knowledge.Hit) answer.Answer {
 	a.Text = strings.Join(lines, "\n")
 	a.Grounded = true
 	return a
+}
+
+// outletChoices completes a "source" option from the outlets the archive
+// holds, the largest first.
+func outletChoices(d Deps) func(ctx context.Context, req Request) ([]Choice, error) {
+	return func(ctx context.Context, req Request) ([]Choice, error) {
+		if req.Focused != "source" || d.Searcher == nil {
+			return nil, nil
+		}
+		outlets, err := d.Searcher.Outlets(ctx, req.String("source"), 25)
+		if err != nil {
+			return nil, fmt.Errorf("outlet autocomplete: %w", err)
+		}
+		out := make([]Choice, 0, len(outlets))
+		for _, o := range outlets {
+			out = append(out, Choice{Name: o, Value: o})
+		}
+		return out, nil
+	}
 }

@@ -18,8 +18,10 @@ func Summarize(d Deps) Command {
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "topic", Description: "A topic, e.g. Iran nuclear talks", MaxLength: 200},
 				{Type: discordgo.ApplicationCommandOptionInteger, Name: "days", Description: "The last N days (default 7)", MinValue: ptr(1.0), MaxValue: 365},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "source", Description: "Only this outlet", MaxLength: 100, Autocomplete: true},
 			},
 		},
+		Autocomplete: outletChoices(d),
 		UsesLLM: true,
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			days := int64(7)
@@ -29,7 +31,7 @@ func Summarize(d Deps) Command {
 				}
 				days = v
 			}
-			sr := answer.SummaryRequest{Topic: req.String("topic"), Since: d.now().AddDate(0, 0, -int(days)), Until: d.now()}
+			sr := answer.SummaryRequest{Topic: req.String("topic"), Since: d.now().AddDate(0, 0, -int(days)), Until: d.now(), Source: req.String("source")}
 			a, err := d.Summarizer.Summarize(ctx, sr)
 			if err != nil {
 				return Reply{}, fmt.Errorf("summarize: %w", err)

@@ -39,9 +39,10 @@ type Summarizer struct {
 
 // SummaryRequest says what to summarise.
 type SummaryRequest struct {
-	Topic string    // empty for all the news
-	Since time.Time // window start; zero for no limit
-	Until time.Time // window end; zero for now
+	Topic  string    // empty for all the news
+	Since  time.Time // window start; zero for no limit
+	Until  time.Time // window end; zero for now
+	Source string    // only this outlet (any case); empty for all
 }
 
 const summarySystem = `You are Attache, a careful assistant that briefs people on diplomatic news.
@@ -154,7 +155,7 @@ func (s *Summarizer) articles(ctx context.Context, req SummaryRequest) ([]knowle
 	limit := orDefault(s.MaxArticles, 12)
 	var arts []knowledge.Article
 	if strings.TrimSpace(req.Topic) != "" {
-		hits, err := s.Store.Search(ctx, req.Topic, knowledge.SearchOptions{Since: req.Since, Until: req.Until, Limit: limit})
+		hits, err := s.Store.Search(ctx, req.Topic, knowledge.SearchOptions{Since: req.Since, Until: req.Until, Limit: limit, Source: req.Source})
 		if err != nil {
 			return nil, fmt.Errorf("summarize: %w", err)
 		}
@@ -162,11 +163,18 @@ func (s *Summarizer) articles(ctx context.Context, req SummaryRequest) ([]knowle
 			arts = append(arts, h.Article)
 		}
 	} else {
-		recent, err := s.Store.RecentArticles(ctx, req.Since, limit*2)
+		n := limit * 2
+		if req.Source != "" {
+			n = limit * 20 // one outlet's among all
+		}
+		recent, err := s.Store.RecentArticles(ctx, req.Since, n)
 		if err != nil {
 			return nil, fmt.Errorf("summarize: %w", err)
 		}
 		for _, a := range recent {
+			if req.Source != "" && !strings.EqualFold(a.Source, req.Source) {
+				continue
+			}
 			if req.Until.IsZero() || a.Published.Before(req.Until) {
 				arts = append(arts, a)
 			}
