@@ -22,7 +22,7 @@ func Summarize(d Deps) Command {
 			},
 		},
 		Autocomplete: outletChoices(d),
-		UsesLLM: true,
+		UsesLLM:      true,
 		Handle: func(ctx context.Context, req Request) (Reply, error) {
 			days := int64(7)
 			if v, ok := req.Int("days"); ok {
