@@ -65,19 +65,13 @@ func (b *Bot) command(i *discordgo.Interaction, start time.Time, respond func(*d
 		r.refuse("I don't know that command. Try `/help`.")
 		return
 	}
-	req := commands.Request{Command: data.Name, Options: optionMap(data.Options), GuildID: i.GuildID, ChannelID: i.ChannelID,
-		Locale: string(i.Locale)}
+	req := b.interactionRequest(i, data.Name)
+	req.Options = optionMap(data.Options)
 	if data.CommandType == discordgo.MessageApplicationCommand && data.Resolved != nil {
 		// A message command: the message it was used on is its input.
 		if m, ok := data.Resolved.Messages[data.TargetID]; ok && m != nil {
 			req.Options["message"] = m.Content
 		}
-	}
-	if user := userOf(i); user != nil {
-		req.UserID = user.ID
-	}
-	if i.Member != nil {
-		req.Permissions = i.Member.Permissions
 	}
 	// Used in a server through a user's own install (the server has not
 	// installed Attache, and may restrict external apps): the answer is
@@ -184,14 +178,8 @@ func (b *Bot) autocomplete(i *discordgo.Interaction) *discordgo.InteractionRespo
 		defer cancel()
 		// Choices are per server and per member: the server's own feeds
 		// and digest channels, for those who may manage them.
-		req := commands.Request{Command: data.Name, Options: optionMap(data.Options), GuildID: i.GuildID, ChannelID: i.ChannelID,
-			Focused: focusedOption(data.Options)}
-		if user := userOf(i); user != nil {
-			req.UserID = user.ID
-		}
-		if i.Member != nil {
-			req.Permissions = i.Member.Permissions
-		}
+		req := b.interactionRequest(i, data.Name)
+		req.Options, req.Focused = optionMap(data.Options), focusedOption(data.Options)
 		got, err := cmd.Autocomplete(ctx, req)
 		if err != nil {
 			b.log.Warn("autocomplete", "command", data.Name, "err", err)
