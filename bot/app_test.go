@@ -327,6 +327,26 @@ func TestAnswerFollowsTheLocale(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(body["components"]), "Quellen (1)") || !strings.Contains(fmt.Sprint(body["components"]), "Nachfragen") {
 		t.Errorf("German buttons: %v", body["components"])
 	}
+	// A user error is in the asker's language too.
+	dm := id()
+	j := dmInteraction(dm, h.discord.AppID, "digest", map[string]any{"subcommand": "list"}, "78")
+	j["locale"] = "de"
+	h.discord.Dispatch("INTERACTION_CREATE", j)
+	if !h.discord.WaitFor(10*time.Second, func() bool {
+		for _, c := range h.calls("POST", "itoken-"+dm) {
+			if containsText(c.Body, "Das geht auf einem Server") {
+				return true
+			}
+		}
+		for _, c := range h.calls("POST", "/interactions/"+dm+"/") {
+			if containsText(c.Body, "Das geht auf einem Server") {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Errorf("a German user's error was not in German: %+v", h.calls("POST", dm))
+	}
 	// Registered commands carry their localisations.
 	for _, c := range h.discord.CommandsRegistered(h.discord.AppID) {
 		if c["name"] == "ask" {

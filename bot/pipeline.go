@@ -161,7 +161,7 @@ func (b *Bot) modelSlot(ctx context.Context, r responder) (func(), error) {
 // short code.
 func userMessage(err error, locale string) (string, string) {
 	if ue, ok := commands.AsUserError(err); ok {
-		return ue.Message, ue.Code
+		return ue.In(locale), ue.Code
 	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):

@@ -91,14 +91,24 @@ type Command struct {
 // a generic message.
 type UserError struct {
 	Code    string
-	Message string
+	Message string // in English
+	format  string
+	args    []any
 }
 
 func (e *UserError) Error() string { return e.Code + ": " + e.Message }
 
+// In is the message in a locale (English when the catalogue lacks it).
+func (e *UserError) In(locale string) string {
+	if e.format == "" {
+		return e.Message
+	}
+	return T(locale, e.format, e.args...)
+}
+
 // Userf makes a UserError.
 func Userf(code, format string, a ...any) error {
-	return &UserError{Code: code, Message: fmt.Sprintf(format, a...)}
+	return &UserError{Code: code, Message: fmt.Sprintf(format, a...), format: format, args: a}
 }
 
 // AsUserError returns the UserError inside err, if any.

@@ -146,6 +146,7 @@ func Digest(d Deps) Command {
 				if err != nil {
 					return Reply{}, fmt.Errorf("digest now: %w", err)
 				}
+				a.Text = strings.Replace(a.Text, "**Daily digest**", "**"+T(req.Locale, "Daily digest")+"**", 1)
 				return Reply{Answer: a}, nil
 			}
 			return Reply{}, Userf("unknown", "Use /digest subscribe, unsubscribe, list or now.")
