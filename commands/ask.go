@@ -11,7 +11,13 @@ import (
 	"github.com/attache-bot/attache/knowledge/answer"
 )
 
-// Ask is /ask question: a cited answer from the stored articles.
+// SourceAsker answers from one outlet's articles.
+type SourceAsker interface {
+	AskSource(ctx context.Context, question, source string, prior *answer.FollowUp, onDelta func(string)) (answer.Answer, error)
+}
+
+// Ask is /ask question [source]: a cited answer from the stored articles
+// (of one outlet, when given).
 func Ask(d Deps) Command {
 	return Command{
 		Definition: &discordgo.ApplicationCommand{
@@ -20,12 +26,15 @@ func Ask(d Deps) Command {
 			Options: []*discordgo.ApplicationCommandOption{{
 				Type: discordgo.ApplicationCommandOptionString, Name: "question", Required: true,
 				Description: "Your question, e.g. What is Witkoff's role?", MaxLength: answer.MaxQuestionChars, Autocomplete: true,
-			}},
+			}, {Type: discordgo.ApplicationCommandOptionString, Name: "source", Description: "Only this outlet", MaxLength: 100, Autocomplete: true}},
 		},
 		// While a question is typed, the people whose names its last word
 		// begins are offered as questions about them: a suggestion, never
 		// a constraint.
 		Autocomplete: func(ctx context.Context, req Request) ([]Choice, error) {
+			if req.Focused == "source" {
+				return outletChoices(d)(ctx, req)
+			}
 			typed := req.String("question")
 			f := strings.Fields(typed)
 			if d.People == nil || len(f) == 0 || utf8.RuneCountInString(f[len(f)-1]) < 3 {
@@ -55,7 +64,13 @@ func Ask(d Deps) Command {
 			if err := answer.CheckQuestion(q); err != nil {
 				return Reply{}, questionError(err)
 			}
-			a, err := d.Asker.Ask(ctx, q, req.Prior, req.Progress)
+			var a answer.Answer
+			var err error
+			if src, ok := d.Asker.(SourceAsker); ok && req.String("source") != "" {
+				a, err = src.AskSource(ctx, q, req.String("source"), req.Prior, req.Progress)
+			} else {
+				a, err = d.Asker.Ask(ctx, q, req.Prior, req.Progress)
+			}
 			if err != nil {
 				return Reply{}, fmt.Errorf("ask: %w", questionError(err))
 			}

@@ -105,6 +105,14 @@ func (s *Service) Ask(ctx context.Context, question string, prior *FollowUp, onD
 	return a, err
 }
 
+// AskSource is Ask from one outlet's articles only.
+func (s *Service) AskSource(ctx context.Context, question, source string, prior *FollowUp, onDelta func(string)) (Answer, error) {
+	cs, r := *s, *s.Retriever
+	r.Source = source
+	cs.Retriever = &r
+	return cs.Ask(ctx, question, prior, onDelta)
+}
+
 // CheckQuestion is the one test of a question, however it arrives: not
 // empty, at most MaxQuestionChars.
 func CheckQuestion(question string) error {

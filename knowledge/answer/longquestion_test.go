@@ -43,3 +43,24 @@ func TestLongMessagesAreAnswered(t *testing.T) {
 		t.Error("a question past Discord's limit was not refused")
 	}
 }
+
+// A question asked of one outlet is answered from its articles only.
+func TestAskSource(t *testing.T) {
+	for _, tc := range []struct {
+		source  string
+		answers bool
+	}{{"Europa Briefing", true}, {"Meridian Wire", true}, {"Trade Desk Weekly", false}} {
+		a, err := service(nil).AskSource(context.Background(), "What did Rubio say about a peace deal?", tc.source, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.answers && len(a.Sources) == 0 {
+			t.Errorf("%s: no answer: %q", tc.source, a.Text)
+		}
+		for _, s := range a.Sources {
+			if s.Article.Source != tc.source {
+				t.Errorf("%s: cited %s: %q", tc.source, s.Article.Source, a.Text)
+			}
+		}
+	}
+}

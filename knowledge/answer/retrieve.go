@@ -88,6 +88,8 @@ type Retriever struct {
 	// AsOf, when set, asks as of that day: "this week" and "latest" are
 	// relative to it, and articles published after it do not count.
 	AsOf time.Time
+	// Source, when set, answers from this outlet's articles only.
+	Source string
 }
 
 // framingWords frame a question rather than name its subject: a passage
@@ -161,7 +163,7 @@ func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, 
 	if prior == "" {
 		searchText = q.Text
 	}
-	opt := knowledge.SearchOptions{Since: q.Since, Until: r.until(q), Limit: 15}
+	opt := knowledge.SearchOptions{Since: q.Since, Until: r.until(q), Limit: 15, Source: r.Source}
 	var hits []knowledge.Hit
 	seen := map[int64]bool{}
 	search := func(txt string, limit int) (knowledge.Query, error) {
