@@ -40,7 +40,9 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 	dm := m.GuildID == ""
 	ctx := b.root
 	threaded := !dm && b.answerInThreads(ctx, m.GuildID)
-	if threaded && !mentioned && !followUp && b.ourThread(ctx, m.ChannelID) {
+	// Known once: where threads are on, is this one of Attache's?
+	inOurThread := threaded && b.ourThread(ctx, m.ChannelID)
+	if inOurThread && !mentioned && !followUp {
 		// In a thread Attache started, every message follows it up.
 		prior = b.threadPrior(ctx, m.ChannelID)
 		followUp = true
@@ -53,7 +55,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	log := b.log.With("message", m.ID, "channel", m.ChannelID)
-	r := &mentionResponder{b: b, m: m.Message, log: log, channel: m.ChannelID}
+	r := &mentionResponder{b: b, m: m.Message, log: log, channel: m.ChannelID, thread: inOurThread}
 	question := strings.TrimSpace(mentionRE.ReplaceAllStringFunc(m.Content, func(t string) string {
 		if id := mentionRE.FindStringSubmatch(t)[1]; id == botID {
 			return ""
@@ -65,7 +67,7 @@ func (b *Bot) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
 		r.refuse("Ask me a question after the mention, for example: *What is Witkoff's role?*")
 		return
 	}
-	if threaded && mentioned && !b.ourThread(ctx, m.ChannelID) && !isThread(b, m.ChannelID) {
+	if threaded && mentioned && !inOurThread && !isThread(b, m.ChannelID) {
 		// The server answers in threads: one started from the question,
 		// where the answer and its follow-ups go.
 		name := truncate(strings.Join(strings.Fields(question), " "), 100)
@@ -96,7 +98,8 @@ type mentionResponder struct {
 	m   *discordgo.Message
 	log *slog.Logger
 	// channel is where the answer goes: the message's channel, or the
-	// thread started from it (thread: no reply reference there).
+	// thread started from it; thread: one of Attache's threads, where its
+	// last answer is remembered and no reply reference is needed.
 	channel string
 	thread  bool
 }
@@ -133,7 +136,7 @@ func (r *mentionResponder) send(ctx context.Context, reply commands.Reply, parts
 		}
 		if k == 0 {
 			first = sent.ID
-			if r.b.ourThread(ctx, r.channel) {
+			if r.thread {
 				r.b.answered(r.channel, sent.ID)
 			}
 		}

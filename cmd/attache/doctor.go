@@ -187,7 +187,7 @@ func (d doctor) llm(ctx context.Context) []finding {
 		thinks = "thinks (its reasoning is never shown)"
 	}
 	out = append(out, finding{Part: "LLM answer", OK: true, Detail: fmt.Sprintf("%q streamed %q in %s; it takes %s and %s, and %s",
-		cfg.OpenAIModel, truncate(strings.TrimSpace(answer.StripThinking(text)), 40), time.Since(start).Round(10*time.Millisecond), tokens, temp, thinks)})
+		cfg.OpenAIModel, truncate(text, 40), time.Since(start).Round(10*time.Millisecond), tokens, temp, thinks)})
 	return out
 }
 

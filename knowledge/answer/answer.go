@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -136,7 +137,10 @@ func (s *Service) ask(ctx context.Context, question string, prior *FollowUp, onD
 	if prior != nil {
 		priorQuestion = prior.Question
 	}
-	if f, ok := parseListForm(Paraphrase(question), s.listRef(ctx)); ok {
+	// The day dates are read from costs a query: made once, and only for a
+	// question of a list's form.
+	ref := sync.OnceValue(func() time.Time { return s.listRef(ctx) })
+	if f, ok := parseListForm(Paraphrase(question), ref); ok {
 		// A day's news or a story's timeline: a dated list across articles.
 		// When none lists, the question is answered the usual way.
 		a, ev, err := s.list(ctx, question, f, s.Retriever.now(), onDelta)

@@ -54,7 +54,9 @@ type OpenAI struct {
 
 	apiKey string
 	mu     sync.Mutex
-	models map[string]*modelParams
+	// learned is what the process found out about the model; nil until a
+	// call does.
+	learned *modelParams
 }
 
 // NewOpenAI returns a client for the server at baseURL (empty for OpenAI's
@@ -101,7 +103,7 @@ func ErrorKind(err error) string {
 	}{
 		{ErrLLMUnauthorized, "unauthorized"}, {ErrLLMModelNotFound, "model_not_found"}, {ErrLLMNotFound, "not_found"},
 		{ErrLLMUnreachable, "unreachable"}, {ErrLLMRateLimited, "rate_limited"}, {ErrLLMContextLength, "context_length"},
-		{ErrLLMTimeout, "timeout"}, {ErrLLMCutOff, "cut_off"}, {ErrLLMEmpty, "empty"}, {ErrUncited, "uncited"},
+		{ErrLLMTimeout, "timeout"}, {ErrLLMCutOff, "cut_off"}, {ErrLLMEmpty, "empty"},
 	} {
 		if errors.Is(err, k.err) {
 			return k.name
@@ -174,8 +176,8 @@ func ReasoningFamily(model string) bool {
 func (o *OpenAI) params() modelParams {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if p, ok := o.models[o.Model]; ok {
-		return *p
+	if o.learned != nil {
+		return *o.learned
 	}
 	if ReasoningFamily(o.Model) {
 		return modelParams{tokenField: "max_completion_tokens", effort: o.ReasoningEffort != "", thinks: true}
@@ -186,10 +188,7 @@ func (o *OpenAI) params() modelParams {
 // learn keeps what a call found out about the model for the process.
 func (o *OpenAI) learn(p modelParams, what string) {
 	o.mu.Lock()
-	if o.models == nil {
-		o.models = map[string]*modelParams{}
-	}
-	o.models[o.Model] = &p
+	o.learned = &p
 	o.mu.Unlock()
 	if what != "" && o.Log != nil {
 		o.Log.Info("llm: adapted to the server", "model", o.Model, "change", what)

@@ -145,7 +145,8 @@ func orDefault[T int | float64 | time.Duration](v, d T) T {
 func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, error) {
 	// Descriptions ("America's top diplomat") are searched and scored as
 	// the names articles use; the question keeps the reader's words.
-	q := ParseQuestion(Paraphrase(txt), r.now())
+	searched := Paraphrase(txt)
+	q := ParseQuestion(searched, r.now())
 	q.Text = strings.TrimSpace(txt)
 	if prior != "" {
 		pq := ParseQuestion(prior, r.now())
@@ -161,7 +162,7 @@ func (r *Retriever) Retrieve(ctx context.Context, txt, prior string) (Evidence, 
 	}
 	searchText := strings.Join(q.TermWords, " ")
 	if prior == "" {
-		searchText = q.Text
+		searchText = searched
 	}
 	opt := knowledge.SearchOptions{Since: q.Since, Until: r.until(q), Limit: 15, Source: r.Source}
 	var hits []knowledge.Hit

@@ -16,13 +16,11 @@ var (
 // it, and a block still open when the text ends is dropped too. It holds
 // back a piece that may be the start of a tag until the next piece says.
 type thinkFilter struct {
-	visible  strings.Builder
-	pending  string // a tail that may be the start of a tag
-	in       bool   // inside a reasoning block
-	tagged   bool   // a reasoning tag was seen
-	lone     bool   // a closing tag came with no opening one
-	dropped  int    // bytes of reasoning dropped
-	resetCnt int    // times a lone closing tag discarded visible text
+	visible strings.Builder
+	pending string // a tail that may be the start of a tag
+	in      bool   // inside a reasoning block
+	lone    bool   // a closing tag came with no opening one
+	dropped int    // bytes of reasoning dropped
 }
 
 // write adds a piece of the stream and returns the answer text it adds.
@@ -51,15 +49,14 @@ func (f *thinkFilter) write(piece string) (out string, reset bool) {
 		switch {
 		case ic >= 0 && (io < 0 || ic < io):
 			// A closing tag before any opening: all so far was reasoning.
-			f.tagged, f.lone, reset = true, true, true
+			f.lone, reset = true, true
 			f.dropped += f.visible.Len() + b.Len() + ic + len(ctag)
-			f.resetCnt++
 			f.visible.Reset()
 			b.Reset()
 			s = s[ic+len(ctag):]
 		case io >= 0:
 			b.WriteString(s[:io])
-			f.tagged, f.in = true, true
+			f.in = true
 			f.dropped += len(otag)
 			s = s[io+len(otag):]
 		default:
@@ -89,8 +86,8 @@ func (f *thinkFilter) finish() string {
 // text is the answer so far.
 func (f *thinkFilter) text() string { return f.visible.String() }
 
-// StripThinking removes inline reasoning from a complete text.
-func StripThinking(s string) string {
+// stripThinking removes inline reasoning from a complete text.
+func stripThinking(s string) string {
 	var f thinkFilter
 	f.write(s)
 	f.finish()

@@ -39,8 +39,8 @@ func TestThinkFilter(t *testing.T) {
 			}
 		}
 	}
-	if got := StripThinking("<think>x</think>Answer."); got != "Answer." {
-		t.Errorf("StripThinking: %q", got)
+	if got := stripThinking("<think>x</think>Answer."); got != "Answer." {
+		t.Errorf("stripThinking: %q", got)
 	}
 }
 

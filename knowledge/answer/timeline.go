@@ -50,8 +50,9 @@ var (
 	multiword   = map[string]string{"united states": "US", "united kingdom": "UK", "european union": "EU", "united nations": "UN"}
 )
 
-// parseListForm reads a list question, as of now.
-func parseListForm(q string, now time.Time) (listForm, bool) {
+// parseListForm reads a list question, as of the day now gives; now is
+// asked only of a question of a list's form.
+func parseListForm(q string, now func() time.Time) (listForm, bool) {
 	topic := func(s string) string {
 		s = whichSeriesRE.ReplaceAllString(s, " ")
 		s = isoDayRE.ReplaceAllString(s, " ")
@@ -67,7 +68,7 @@ func parseListForm(q string, now time.Time) (listForm, bool) {
 	}
 	if timelineRE.MatchString(q) {
 		f := listForm{kind: listTimeline, topic: topic(q)}
-		if since, until, ok := monthSpan(q, now); ok {
+		if since, until, ok := monthSpan(q, now()); ok {
 			f.since, f.until = since, until
 		}
 		if f.topic != "" {
@@ -75,7 +76,7 @@ func parseListForm(q string, now time.Time) (listForm, bool) {
 		}
 	}
 	if happenedRE.MatchString(q) {
-		if day, ok := QuestionDay(q, now); ok {
+		if day, ok := QuestionDay(q, now()); ok {
 			return listForm{kind: listDay, day: day, topic: topic(q)}, true
 		}
 	}
@@ -309,7 +310,8 @@ func (s *Service) list(ctx context.Context, question string, f listForm, today t
 	ev := Evidence{Question: ParseQuestion(question, today), Today: today}
 	st, ok := s.Retriever.Store.(listStore)
 	if !ok {
-		return Answer{}, ev, fmt.Errorf("list answers: the store cannot list articles")
+		// A store that cannot list: the question is answered the usual way.
+		return noAnswer(question, ev), ev, nil
 	}
 	ps, err := listEvidence(ctx, st, f)
 	if err != nil {
@@ -350,6 +352,9 @@ func (s *Service) Timeline(ctx context.Context, topic string, since, until time.
 		return Answer{}, ErrEmptyQuestion
 	}
 	f := listForm{kind: listTimeline, topic: words, since: since, until: until}
+	if _, ok := s.Retriever.Store.(listStore); !ok {
+		return Answer{}, fmt.Errorf("timeline: this store cannot list articles")
+	}
 	a, _, err := s.list(ctx, "Timeline: "+strings.TrimSpace(topic), f, s.Retriever.now(), nil)
 	return a, err
 }
