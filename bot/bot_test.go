@@ -20,6 +20,7 @@ import (
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/bot/discordtest"
 	"github.com/attache-bot/attache/commands"
+	"github.com/attache-bot/attache/internal/syncbuf"
 	"github.com/attache-bot/attache/knowledge/answer"
 	"github.com/attache-bot/attache/knowledge/answer/answertest"
 	"github.com/attache-bot/attache/knowledge/digest"
@@ -359,7 +360,7 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 	// Bots against the same application: one with the same commands finds
 	// them up to date; one with a command fewer overwrites them.
 	start := func(withDigest bool) string {
-		var logs lockedLog
+		var logs syncbuf.Buffer
 		b, err := bot.New(bot.Config{Token: "test-token", APIURL: h.discord.URL}, slog.New(slog.NewTextHandler(&logs, nil)), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -399,24 +400,6 @@ func TestCommandsAreRegisteredOnlyWhenChanged(t *testing.T) {
 	if got := len(h.calls("PUT", "/commands")); got != 2 {
 		t.Errorf("%d overwrites after the commands changed, want 2", got)
 	}
-}
-
-// lockedLog collects log lines written from several goroutines.
-type lockedLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func TestHealthAndMetrics(t *testing.T) {

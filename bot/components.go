@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 
@@ -17,11 +18,9 @@ func (b *Bot) SetSources(c commands.Command) { b.sources = &c }
 // with the form at once (a form cannot wait).
 func (b *Bot) component(i *discordgo.Interaction, start time.Time, respond func(*discordgo.InteractionResponse) error) {
 	data := i.MessageComponentData()
-	log := b.log.With("interaction", i.ID, "button", data.CustomID)
-	if respond == nil {
-		respond = func(resp *discordgo.InteractionResponse) error { return b.session.InteractionRespond(i, resp) }
-	}
-	r := &interactionResponder{b: b, i: i, log: log, respond: respond, ephemeral: true}
+	r := b.responder(i, b.log.With("interaction", i.ID, "button", data.CustomID), respond)
+	r.ephemeral = true
+	log := r.log
 	switch {
 	case strings.HasPrefix(data.CustomID, commands.SourcesPrefix) && b.sources != nil:
 		req := b.interactionRequest(i, "sources")
@@ -32,7 +31,7 @@ func (b *Bot) component(i *discordgo.Interaction, start time.Time, respond func(
 		req.Options["topic"] = strings.TrimPrefix(data.CustomID, commands.TimelinePrefix)
 		b.run(r, job{cmd: b.commands["timeline"], req: req, metric: "timeline-button", log: log, start: start})
 	case data.CustomID == commands.FollowUpID && i.Message != nil:
-		if err := respond(commands.FollowUpForm(i.Message.ID, string(i.Locale))); err != nil {
+		if err := r.respond(commands.FollowUpForm(i.Message.ID, string(i.Locale))); err != nil {
 			log.Warn("open the follow-up form", "err", redact(err, b.cfg.Token))
 			b.metrics.interaction("follow-up-form", "failed")
 			return
@@ -49,11 +48,8 @@ func (b *Bot) component(i *discordgo.Interaction, start time.Time, respond func(
 // pipeline like /ask.
 func (b *Bot) modal(i *discordgo.Interaction, start time.Time, respond func(*discordgo.InteractionResponse) error) {
 	data := i.ModalSubmitData()
-	log := b.log.With("interaction", i.ID, "form", data.CustomID)
-	if respond == nil {
-		respond = func(resp *discordgo.InteractionResponse) error { return b.session.InteractionRespond(i, resp) }
-	}
-	r := &interactionResponder{b: b, i: i, log: log, respond: respond}
+	r := b.responder(i, b.log.With("interaction", i.ID, "form", data.CustomID), respond)
+	log := r.log
 	cmd, ok := b.commands["ask"]
 	if !ok || !strings.HasPrefix(data.CustomID, commands.FollowUpModal) {
 		b.metrics.interaction("form", "unknown")
@@ -65,6 +61,16 @@ func (b *Bot) modal(i *discordgo.Interaction, start time.Time, respond func(*dis
 	req.Prior = b.exchanges.get(strings.TrimPrefix(data.CustomID, commands.FollowUpModal))
 	r.ephemeral = userInstalledInServer(i)
 	b.run(r, job{cmd: cmd, req: req, metric: "follow-up", log: log, start: start})
+}
+
+// responder answers an interaction: respond, when set, sends the first
+// response as the answer to Discord's HTTP request; otherwise it goes
+// over REST.
+func (b *Bot) responder(i *discordgo.Interaction, log *slog.Logger, respond func(*discordgo.InteractionResponse) error) *interactionResponder {
+	if respond == nil {
+		respond = func(resp *discordgo.InteractionResponse) error { return b.session.InteractionRespond(i, resp) }
+	}
+	return &interactionResponder{b: b, i: i, log: log, respond: respond}
 }
 
 // interactionRequest is the pipeline's request for an interaction: who, where, with

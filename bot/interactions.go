@@ -55,10 +55,7 @@ func userOf(i *discordgo.Interaction) *discordgo.User {
 func (b *Bot) command(i *discordgo.Interaction, start time.Time, respond func(*discordgo.InteractionResponse) error) {
 	data := i.ApplicationCommandData()
 	log := b.log.With("interaction", i.ID, "command", data.Name)
-	if respond == nil {
-		respond = func(resp *discordgo.InteractionResponse) error { return b.session.InteractionRespond(i, resp) }
-	}
-	r := &interactionResponder{b: b, i: i, log: log, respond: respond}
+	r := b.responder(i, log, respond)
 	cmd, ok := b.commands[data.Name]
 	if !ok {
 		b.metrics.interaction(data.Name, "unknown")

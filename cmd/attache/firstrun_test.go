@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/attache-bot/attache/internal/syncbuf"
 	"github.com/attache-bot/attache/knowledge/sqlite"
 )
 
@@ -25,7 +26,7 @@ func TestSimultaneousFirstIngests(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var out, errOut lockedBuffer
+				var out, errOut syncbuf.Buffer
 				m := NewMain(Config{DBPath: path, LLMTimeout: 1}, &out, &errOut)
 				defer m.Close()
 				err := m.Run(ctx, []string{"ingest", "--quiet", "../../sample"})

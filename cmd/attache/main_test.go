@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -16,39 +15,20 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/attache-bot/attache/bot/discordtest"
+	"github.com/attache-bot/attache/internal/syncbuf"
 	"github.com/attache-bot/attache/knowledge/ingest"
 	"github.com/attache-bot/attache/knowledge/postgres/pgtest"
 )
-
-// lockedBuffer is safe for the log lines that goroutines still write
-// while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // attache runs the binary's entry point with args and returns its exit
 // status and output.
 func attache(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut lockedBuffer
+	var out, errOut syncbuf.Buffer
 	code := run(ctx, args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
@@ -310,7 +290,7 @@ func TestServeStopsWhileDiscordStalls(t *testing.T) {
 			t.Setenv("DISCORD_API_URL", fake.URL)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			var errOut lockedBuffer
+			var errOut syncbuf.Buffer
 			done := make(chan int, 1)
 			go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
 			if !fake.WaitFor(10*time.Second, func() bool {
@@ -361,7 +341,7 @@ func TestServeHTTPInteractions(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			var errOut lockedBuffer
+			var errOut syncbuf.Buffer
 			done := make(chan int, 1)
 			go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
 			addrRE := regexp.MustCompile(`interactions endpoint listening" addr=(\S+)`)

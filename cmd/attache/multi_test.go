@@ -14,6 +14,7 @@ import (
 
 	"github.com/attache-bot/attache/bot"
 	"github.com/attache-bot/attache/bot/discordtest"
+	"github.com/attache-bot/attache/internal/syncbuf"
 	"github.com/attache-bot/attache/knowledge"
 	"github.com/attache-bot/attache/knowledge/postgres"
 	"github.com/attache-bot/attache/knowledge/postgres/pgtest"
@@ -81,7 +82,7 @@ func TestTwoProcessesShareOnePostgreSQL(t *testing.T) {
 		c.DigestTick, c.FeedTick = 100*time.Millisecond, 100*time.Millisecond
 		c.UserRate, c.UserWindow = 3, time.Hour
 		c.fetchAllowed = func(a netip.Addr) bool { return a.IsLoopback() } // the feed server plays a public site
-		m := NewMain(c, &lockedBuffer{}, &lockedBuffer{})
+		m := NewMain(c, &syncbuf.Buffer{}, &syncbuf.Buffer{})
 		pctx, cancel := context.WithCancel(ctx)
 		done := make(chan int, 1)
 		go func() {

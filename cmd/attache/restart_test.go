@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/attache-bot/attache/bot/discordtest"
+	"github.com/attache-bot/attache/internal/syncbuf"
 	"github.com/attache-bot/attache/knowledge/postgres/pgtest"
 	"github.com/attache-bot/attache/knowledge/sqlite"
 	"github.com/attache-bot/attache/knowledge/synth"
@@ -165,7 +166,7 @@ func TestServeAcrossAPostgreSQLRestart(t *testing.T) {
 	t.Setenv("DISCORD_API_URL", fake.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var errOut lockedBuffer
+	var errOut syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
 	if !fake.WaitFor(20*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) > 0 }) {

@@ -259,13 +259,16 @@ func TestPromptStaysWithinBudget(t *testing.T) {
 	}
 }
 
-func TestEvalMeetsTargets(t *testing.T) {
-	cases, err := answer.LoadEval("../../eval/questions.json")
+// scoreSet runs an evaluation set of the project over the sample corpus,
+// extractively, and logs its report.
+func scoreSet(t *testing.T, file string, least int) answer.EvalReport {
+	t.Helper()
+	cases, err := answer.LoadEval(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cases) < 40 {
-		t.Fatalf("the evaluation set has %d questions, want at least 40", len(cases))
+	if len(cases) < least {
+		t.Fatalf("%s has %d questions, want at least %d", file, len(cases), least)
 	}
 	rep, err := answer.RunEval(context.Background(), service(nil), cases)
 	if err != nil {
@@ -274,6 +277,11 @@ func TestEvalMeetsTargets(t *testing.T) {
 	var b strings.Builder
 	rep.Print(&b)
 	t.Log("\n" + b.String())
+	return rep
+}
+
+func TestEvalMeetsTargets(t *testing.T) {
+	rep := scoreSet(t, "../../eval/questions.json", 40)
 	atLeast(t, []floor{
 		{"answer accuracy", rep.AnswerAccuracy, 0.80},
 		{"citation accuracy", rep.CitationAccuracy, 0.90},
