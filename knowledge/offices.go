@@ -25,6 +25,11 @@ type Office struct {
 	// mention; Mentions are all of them, newest first.
 	First, Last time.Time
 	Mentions    []Role
+	// Former: every mention calls it former ("former congressman").
+	Former bool
+
+	formers     int  // mentions that call it former
+	titleScoped bool // Title names the scope
 }
 
 // Offices groups a person's roles into offices, the one held longest
@@ -46,7 +51,7 @@ func (pr PersonRoles) Offices() []Office {
 			byKey[key] = o
 			keys = append(keys, key)
 		}
-		o.add(r, quals)
+		o.add(r, quals, scope)
 	}
 	// Scopeless heads join the one scoped office they are a form of.
 	for _, key := range keys {
@@ -63,16 +68,14 @@ func (pr PersonRoles) Offices() []Office {
 			}
 		}
 		if n == 1 {
-			for _, m := range o.Mentions {
-				into.add(m, nil)
-			}
-			into.Qualifiers = appendNewStrings(into.Qualifiers, o.Qualifiers)
+			into.merge(o)
 			delete(byKey, key)
 		}
 	}
 	var out []Office
 	for _, key := range keys {
 		if o, ok := byKey[key]; ok {
+			o.Former = o.formers == len(o.Mentions)
 			sort.SliceStable(o.Mentions, func(i, j int) bool { return o.Mentions[i].Article.Published.After(o.Mentions[j].Article.Published) })
 			out = append(out, *o)
 		}
@@ -86,45 +89,40 @@ func (pr PersonRoles) Offices() []Office {
 	return out
 }
 
-func (o *Office) add(r Role, quals []string) {
+// add counts a mention of the office, parsed once by ParseOffice.
+func (o *Office) add(r Role, quals []string, scope string) {
 	o.Mentions = append(o.Mentions, r)
 	o.Qualifiers = appendNewStrings(o.Qualifiers, quals)
-	t := r.Article.Published
+	for _, q := range quals {
+		if q == "former" {
+			o.formers++
+			break
+		}
+	}
+	o.span(r.Article.Published)
+	// The fullest title: the one that names the scope, then the longest.
+	if o.Title == "" || (scope != "" && !o.titleScoped) || ((scope != "") == o.titleScoped && len(r.Title) > len(o.Title)) {
+		o.Title, o.Named, o.titleScoped = displayTitle(r.Title), r, scope != ""
+	}
+}
+
+// merge takes in another office's mentions (a scopeless form of this one).
+func (o *Office) merge(p *Office) {
+	o.Mentions = append(o.Mentions, p.Mentions...)
+	o.Qualifiers = appendNewStrings(o.Qualifiers, p.Qualifiers)
+	o.formers += p.formers
+	o.span(p.First)
+	o.span(p.Last)
+}
+
+// span widens the office's days to hold t.
+func (o *Office) span(t time.Time) {
 	if o.First.IsZero() || t.Before(o.First) {
 		o.First = t
 	}
 	if t.After(o.Last) {
 		o.Last = t
 	}
-	// The fullest title: the one that names the scope, then the longest.
-	_, _, scope := ParseOffice(r.Title)
-	_, _, have := ParseOffice(o.Title)
-	if o.Title == "" || (scope != "" && have == "") || ((scope != "") == (have != "") && len(r.Title) > len(o.Title)) {
-		o.Title, o.Named = displayTitle(r.Title), r
-	}
-}
-
-// Name is the office as one phrase: "special envoy for the Middle East".
-func (o Office) Name() string {
-	if o.Scope == "" {
-		return o.Head
-	}
-	return o.Head + " " + o.Scope
-}
-
-// Former reports an office every mention calls former.
-func (o Office) Former() bool {
-	for _, m := range o.Mentions {
-		quals, _, _ := ParseOffice(m.Title)
-		former := false
-		for _, q := range quals {
-			former = former || q == "former"
-		}
-		if !former {
-			return false
-		}
-	}
-	return len(o.Mentions) > 0
 }
 
 // HeldAt reports whether a mention of the office falls within window

@@ -36,7 +36,7 @@ func extractRoles(ev Evidence) (Answer, bool) {
 	for _, o := range offices {
 		switch {
 		case o.First.After(ref):
-		case o.HeldAt(ref, currentWindow) && !o.Former() && !superseded(o, offices, ref):
+		case o.HeldAt(ref, currentWindow) && !o.Former && !superseded(o, offices, ref):
 			current = append(current, o)
 		default:
 			earlier = append(earlier, o)
@@ -79,7 +79,7 @@ func extractRoles(ev Evidence) (Answer, bool) {
 // "ambassador to the United Nations" from May.
 func superseded(o knowledge.Office, all []knowledge.Office, ref time.Time) bool {
 	for _, b := range all {
-		if b.Head != o.Head && b.First.After(o.Last) && !b.First.After(ref) && !b.Former() {
+		if b.Head != o.Head && b.First.After(o.Last) && !b.First.After(ref) && !b.Former {
 			return true
 		}
 	}
