@@ -89,6 +89,11 @@ func TestListAnswers(t *testing.T) {
 	if err != nil || !a.NoAnswer {
 		t.Errorf("a day without news: %q, %v", a.Text, err)
 	}
+	// One round's outcome is a question about that round, not a timeline.
+	a, err = svc.Ask(context.Background(), "What did the second round of talks in Rome agree?", nil, nil)
+	if err != nil || strings.HasPrefix(a.Text, "- **") {
+		t.Errorf("one round asked about: answered as a list: %q, %v", a.Text, err)
+	}
 	// Timeline, as /timeline and attache timeline ask it.
 	tl, err := svc.Timeline(context.Background(), "Iran nuclear talks", time.Time{}, time.Time{})
 	if err != nil || !strings.Contains(tl.Text, "Muscat") || !strings.Contains(tl.Text, "Rome") || len(tl.Sources) < 3 {

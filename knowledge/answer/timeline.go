@@ -32,7 +32,7 @@ type listForm struct {
 var (
 	happenedRE = regexp.MustCompile(`(?i)\bwhat\s+(?:happened|took\s+place|occurred|went\s+on|was\s+(?:agreed|announced|signed|decided)|were\s+the\s+(?:main\s+)?(?:events|headlines|news))\b`)
 	timelineRE = regexp.MustCompile(`(?i)\bhow\s+(?:did|has|have|had)\b.{0,80}\b(?:progress|develop|evolve|unfold|advance|move|go|change)\w*\b` +
-		`|\bwhat\s+did\s+(?:the\s+)?(?:\w+\s+){0,2}(?:rounds?|meetings|sessions|talks|summits)\b.{0,60}\b(?:produce|achieve|yield|bring|agree)\w*\b` +
+		`|\bwhat\s+did\s+(?:the\s+)?(?:\w+\s+){0,2}(?:rounds|meetings|sessions|talks|summits)\b.{0,60}\b(?:produce|achieve|yield|bring|agree)\w*\b` +
 		`|\bwhich\s+(?:meetings|talks|visits|trips|summits|rounds|sessions)\b` +
 		`|\bwhere\s+(?:were|was|have|had)\b.{0,60}\b(?:held|hosted|take\s+place|took\s+place|meet|met)\b.{0,40}\b(?:between|from|since)\b` +
 		`|\bwhat\s+happened\s+between\b.{0,60}\b(?:january|february|march|april|may|june|july|august|september|october|november|december|\d{4})\b` +
