@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +32,47 @@ func attache(t *testing.T, ctx context.Context, args ...string) (int, string, st
 	var out, errOut syncbuf.Buffer
 	code := run(ctx, args, &out, &errOut)
 	return code, out.String(), errOut.String()
+}
+
+// serving is `attache serve` running in the background against a fake
+// Discord, with the database ATTACHE_DB names.
+type serving struct {
+	errOut syncbuf.Buffer
+	cancel context.CancelFunc
+	done   chan int
+	code   int
+	once   sync.Once
+}
+
+// startServe runs `attache serve` against fake; the test stops it at the
+// latest when it ends.
+func startServe(t *testing.T, fake *discordtest.Server) *serving {
+	t.Helper()
+	t.Setenv("DISCORD_TOKEN", "test-token")
+	t.Setenv("DISCORD_API_URL", fake.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &serving{cancel: cancel, done: make(chan int, 1)}
+	go func() { s.done <- run(ctx, []string{"serve"}, io.Discard, &s.errOut) }()
+	t.Cleanup(func() { s.stop(t) })
+	return s
+}
+
+// log is what serve has written to stderr so far.
+func (s *serving) log() string { return s.errOut.String() }
+
+// stop cancels serve as SIGTERM would and returns its exit status; a
+// serve that does not stop fails the test (a hang guard, not a timing).
+func (s *serving) stop(t *testing.T) int {
+	t.Helper()
+	s.once.Do(func() {
+		s.cancel()
+		select {
+		case s.code = <-s.done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("serve did not stop:\n%s", s.log())
+		}
+	})
+	return s.code
 }
 
 func TestDemoAnswersWithCitations(t *testing.T) {
@@ -132,20 +174,9 @@ func TestServeRunsAndShutsDown(t *testing.T) {
 	}
 	fake := discordtest.New(t)
 	defer fake.Close()
-	t.Setenv("DISCORD_TOKEN", "test-token")
-	t.Setenv("DISCORD_API_URL", fake.URL)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var errOut string
-	go func() {
-		code, _, e := attache(t, ctx, "serve")
-		errOut = e
-		done <- code
-	}()
+	srv := startServe(t, fake)
 	if !fake.WaitFor(10*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) == 10 }) {
-		cancel()
-		code := <-done
-		t.Fatalf("commands not registered: %d (exit %d)\n%s", len(fake.CommandsRegistered(fake.AppID)), code, errOut)
+		t.Fatalf("commands not registered: %d (exit %d)\n%s", len(fake.CommandsRegistered(fake.AppID)), srv.stop(t), srv.log())
 	}
 	fake.Dispatch("INTERACTION_CREATE", discordtest.Interaction("800000000000000001", fake.AppID, "ask",
 		map[string]any{"question": "Who is Kaja Kallas?"}, "5"))
@@ -157,19 +188,13 @@ func TestServeRunsAndShutsDown(t *testing.T) {
 		}
 		return false
 	})
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d: %s", code, errOut)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not shut down")
+	if code := srv.stop(t); code != 0 {
+		t.Errorf("serve exited %d: %s", code, srv.log())
 	}
 	if !answered {
 		t.Error("serve did not answer /ask")
 	}
-	if strings.Contains(errOut, "test-token") {
+	if strings.Contains(srv.log(), "test-token") {
 		t.Error("the token reached the log")
 	}
 }
@@ -286,28 +311,16 @@ func TestServeStopsWhileDiscordStalls(t *testing.T) {
 			fake := discordtest.New(t)
 			defer fake.Close()
 			tc.setup(fake)
-			t.Setenv("DISCORD_TOKEN", "test-token")
-			t.Setenv("DISCORD_API_URL", fake.URL)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var errOut syncbuf.Buffer
-			done := make(chan int, 1)
-			go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
+			srv := startServe(t, fake)
 			if !fake.WaitFor(10*time.Second, func() bool {
-				return strings.Contains(errOut.String(), tc.wantLog) && (!fake.Silent || fake.Connects() > 0)
+				return strings.Contains(srv.log(), tc.wantLog) && (!fake.Silent || fake.Connects() > 0)
 			}) {
-				t.Errorf("the log does not say %q:\n%s", tc.wantLog, errOut.String())
+				t.Errorf("the log does not say %q:\n%s", tc.wantLog, srv.log())
 			}
-			cancel() // SIGTERM
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Errorf("exit %d after SIGTERM:\n%s", code, errOut.String())
-				}
-			case <-time.After(15 * time.Second):
-				t.Fatalf("serve ignored SIGTERM:\n%s", errOut.String()) // a hang guard, not a timing
+			if code := srv.stop(t); code != 0 {
+				t.Errorf("exit %d after SIGTERM:\n%s", code, srv.log())
 			}
-			if strings.Contains(errOut.String(), "test-token") {
+			if strings.Contains(srv.log(), "test-token") {
 				t.Error("the token reached the log")
 			}
 		})
@@ -330,8 +343,6 @@ func TestServeHTTPInteractions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Setenv("DISCORD_TOKEN", "test-token")
-			t.Setenv("DISCORD_API_URL", fake.URL)
 			t.Setenv("ATTACHE_INTERACTIONS_ADDR", "127.0.0.1:0")
 			t.Setenv("DISCORD_PUBLIC_KEY", hex.EncodeToString(pub))
 			if gatewayOff {
@@ -339,15 +350,11 @@ func TestServeHTTPInteractions(t *testing.T) {
 			} else {
 				fake.SetSilent(true) // the gateway accepts the connection and never says hello
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var errOut syncbuf.Buffer
-			done := make(chan int, 1)
-			go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
+			srv := startServe(t, fake)
 			addrRE := regexp.MustCompile(`interactions endpoint listening" addr=(\S+)`)
 			var addr string
 			if !fake.WaitFor(10*time.Second, func() bool {
-				m := addrRE.FindStringSubmatch(errOut.String())
+				m := addrRE.FindStringSubmatch(srv.log())
 				if m != nil {
 					addr = m[1]
 				}
@@ -359,9 +366,8 @@ func TestServeHTTPInteractions(t *testing.T) {
 				}
 				return up
 			}) {
-				cancel()
-				<-done
-				t.Fatalf("no endpoint, or no commands registered, or no gateway tried:\n%s", errOut.String())
+				srv.stop(t)
+				t.Fatalf("no endpoint, or no commands registered, or no gateway tried:\n%s", srv.log())
 			}
 			post := func(body string) (int, string) {
 				t.Helper()
@@ -392,14 +398,13 @@ func TestServeHTTPInteractions(t *testing.T) {
 				}
 				return false
 			}) {
-				t.Errorf("/search was not answered over REST:\n%s", errOut.String())
+				t.Errorf("/search was not answered over REST:\n%s", srv.log())
 			}
 			if gatewayOff && fake.Connects() != 0 {
 				t.Errorf("the gateway was opened %d times with ATTACHE_GATEWAY=off", fake.Connects())
 			}
-			cancel()
-			if code := <-done; code != 0 {
-				t.Errorf("exit %d:\n%s", code, errOut.String())
+			if code := srv.stop(t); code != 0 {
+				t.Errorf("exit %d:\n%s", code, srv.log())
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/attache-bot/attache/bot/discordtest"
-	"github.com/attache-bot/attache/internal/syncbuf"
 	"github.com/attache-bot/attache/knowledge/postgres/pgtest"
 	"github.com/attache-bot/attache/knowledge/sqlite"
 	"github.com/attache-bot/attache/knowledge/synth"
@@ -162,17 +160,10 @@ func TestServeAcrossAPostgreSQLRestart(t *testing.T) {
 	}
 	fake := discordtest.New(t)
 	defer fake.Close()
-	t.Setenv("DISCORD_TOKEN", "test-token")
-	t.Setenv("DISCORD_API_URL", fake.URL)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var errOut syncbuf.Buffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve"}, io.Discard, &errOut) }()
+	srv := startServe(t, fake)
 	if !fake.WaitFor(20*time.Second, func() bool { return len(fake.CommandsRegistered(fake.AppID)) > 0 }) {
-		cancel()
-		<-done
-		t.Fatalf("serve did not start:\n%s", errOut.String())
+		srv.stop(t)
+		t.Fatalf("serve did not start:\n%s", srv.log())
 	}
 	ask := func(id string) {
 		fake.Dispatch("INTERACTION_CREATE", discordtest.Interaction(id, fake.AppID, "search", map[string]any{"query": "Witkoff"}, "5"))
@@ -197,25 +188,19 @@ func TestServeAcrossAPostgreSQLRestart(t *testing.T) {
 	}
 	ask("810000000000000001")
 	if !saw("810000000000000001", "Witkoff") {
-		t.Fatalf("not answered before the restart:\n%s", errOut.String())
+		t.Fatalf("not answered before the restart:\n%s", srv.log())
 	}
 	c.Stop()
 	ask("810000000000000002")
 	if !saw("810000000000000002", "archive is unavailable") || !acked("810000000000000002") {
-		t.Errorf("while the server was down: not acknowledged, or not told the archive is unavailable:\n%s", errOut.String())
+		t.Errorf("while the server was down: not acknowledged, or not told the archive is unavailable:\n%s", srv.log())
 	}
 	c.Start()
 	ask("810000000000000003")
 	if !saw("810000000000000003", "Witkoff") {
-		t.Errorf("not answered after the restart:\n%s", errOut.String())
+		t.Errorf("not answered after the restart:\n%s", srv.log())
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("serve exited %d:\n%s", code, errOut.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
+	if code := srv.stop(t); code != 0 {
+		t.Errorf("serve exited %d:\n%s", code, srv.log())
 	}
 }
