@@ -140,8 +140,12 @@ func checkNoPings(t *testing.T, calls []discordtest.Call) {
 		if body["type"] == float64(9) {
 			continue // a form, not a message: it holds no text of ours to ping with
 		}
-		if d, ok := body["data"].(map[string]any); ok {
-			body = d
+		// An interaction response holds its message in data, a forum
+		// post in message.
+		for _, key := range []string{"data", "message"} {
+			if d, ok := body[key].(map[string]any); ok {
+				body = d
+			}
 		}
 		if _, has := body["content"]; !has {
 			continue
