@@ -92,7 +92,11 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		}
 		tmp, err = os.CreateTemp(filepath.Dir(pos[0]), "."+filepath.Base(pos[0])+".*.partial")
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the temporary name means nothing to the user
+			}
+			return fmt.Errorf("export: cannot write %s: %w", pos[0], err)
 		}
 		defer func() {
 			if tmp != nil {

@@ -191,6 +191,12 @@ func TestExportRoundTrip(t *testing.T) {
 	if code, _, errOut := attache(t, ctx, "export", "--since", "yesterday"); code != 2 || !strings.Contains(errOut, "not a date") {
 		t.Errorf("bad --since: exit %d: %s", code, errOut)
 	}
+	// A folder that is not there is named with the file asked for, not
+	// with the name of the file export writes first.
+	missing := filepath.Join(t.TempDir(), "gone", "x.jsonl")
+	if code, _, errOut := attache(t, ctx, "export", missing); code != 1 || !strings.Contains(errOut, "cannot write "+missing+": ") || strings.Contains(errOut, "partial") {
+		t.Errorf("export into a missing folder: exit %d: %s", code, errOut)
+	}
 }
 
 func firstDiff(a, b string) string {
