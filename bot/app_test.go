@@ -392,6 +392,11 @@ func TestAnswersInThreads(t *testing.T) {
 			t.Errorf("a message in the channel itself, want the answer in the thread only: %v", c.Body["content"])
 		}
 	}
+	// The answer is remembered once it is sent, before the mention counts
+	// as answered; a follow-up sent earlier would race that.
+	if !h.discord.WaitFor(10*time.Second, func() bool { return h.counter("mention", "ok") == 1 }) {
+		t.Fatal("the mention was not counted as answered")
+	}
 	// A message in the thread, without a mention, follows the answer up.
 	h.discord.Dispatch("MESSAGE_CREATE", discordtest.Message(id(), thread, "43", "and what did he do in April?", nil, nil))
 	if !h.discord.WaitFor(10*time.Second, func() bool { return len(h.calls("POST", "/channels/"+thread+"/messages")) == 2 }) {
